@@ -1,0 +1,578 @@
+//! Reads a (merged, interpolated) compose tree into the typed [`ComposeModel`], reporting what does
+//! not fit the Compose specification as `compose-schema` findings. Total: any input gives a model.
+
+use super::model::*;
+use super::ports::{parse_short, PortMapping, PortRange};
+use super::schema;
+use crate::diagnostic::Diagnostic;
+use crate::source::Span;
+use crate::yaml::{Node, NodeKind};
+
+const RULE: &str = "compose-schema";
+
+pub struct Reader {
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+fn spanned(node: &Node) -> Option<Spanned<String>> {
+    node.as_text().map(|t| Spanned::new(t.to_owned(), node.span))
+}
+
+impl Reader {
+    pub fn new() -> Reader {
+        Reader {
+            diagnostics: Vec::new(),
+        }
+    }
+
+    fn report(&mut self, span: Span, message: String, help: Option<String>) {
+        let mut d = Diagnostic::new(RULE, span, message).label("here");
+        if let Some(h) = help {
+            d = d.help(h);
+        }
+        self.diagnostics.push(d);
+    }
+
+    fn wrong_type(&mut self, node: &Node, what: &str, expected: &str) {
+        self.report(
+            node.span,
+            format!("`{what}` must be {expected}, found {}", node.type_name()),
+            None,
+        );
+    }
+
+    /// Reports keys that are not in `allowed` (`x-` extensions are always allowed).
+    pub fn check_keys(&mut self, node: &Node, allowed: &[&str], context: &str) {
+        for (key, key_node, _) in node.entries() {
+            if key.starts_with("x-") || allowed.contains(&key) {
+                continue;
+            }
+            let help = crate::suggest::nearest(key, allowed.iter().copied()).map(|s| format!("did you mean `{s}`?"));
+            self.report(key_node.span, format!("unknown key `{key}` in {context}"), help);
+        }
+    }
+
+    pub fn read(&mut self, root: &Node) -> ComposeModel {
+        let mut model = ComposeModel::default();
+        if !root.is_map() {
+            if !root.is_null() {
+                self.wrong_type(root, "the compose file", "a mapping");
+            }
+            return model;
+        }
+        self.check_keys(root, schema::TOP_LEVEL_KEYS, "the compose file");
+        if let Some(services) = root.get("services") {
+            match services.as_map() {
+                Some(_) => {
+                    for (name, key, body) in services.entries() {
+                        if let Some(s) = self.service(name, key, body) {
+                            model.services.push(s);
+                        }
+                    }
+                }
+                None if services.is_null() => {}
+                None => self.wrong_type(services, "services", "a mapping"),
+            }
+        }
+        if let Some(nets) = root.get("networks") {
+            for (name, key, body) in nets.entries() {
+                let external = body
+                    .get("external")
+                    .map(|e| e.as_bool() == Some(true) || e.is_map())
+                    .unwrap_or(false);
+                model.networks.push((Spanned::new(name.to_owned(), key.span), external));
+            }
+        }
+        model
+    }
+
+    fn service(&mut self, name: &str, key: &Node, body: &Node) -> Option<Service> {
+        let mut s = Service::new(Spanned::new(name.to_owned(), key.span));
+        if body.is_null() {
+            return Some(s);
+        }
+        if !body.is_map() {
+            self.wrong_type(body, &format!("services.{name}"), "a mapping");
+            return None;
+        }
+        self.check_keys(body, schema::SERVICE_KEYS, &format!("service `{name}`"));
+        for (k, _, v) in body.entries() {
+            match k {
+                "image" => s.image = self.string(v, "image"),
+                "build" => s.build = self.build(v),
+                "command" => s.command = self.command(v, "command"),
+                "entrypoint" => s.entrypoint = self.command(v, "entrypoint"),
+                "environment" => s.environment = self.environment(v),
+                "env_file" => s.env_files = self.env_files(v),
+                "ports" => s.ports = self.ports(v),
+                "expose" => s.expose = self.expose(v),
+                "healthcheck" => s.healthcheck = self.healthcheck(v),
+                "depends_on" => s.depends_on = self.depends_on(v),
+                "restart" => s.restart = self.restart(v),
+                "container_name" => s.container_name = self.string(v, "container_name"),
+                "hostname" => s.hostname = self.string(v, "hostname"),
+                "profiles" => s.profiles = self.string_list(v, "profiles"),
+                "networks" => s.networks = self.networks(v),
+                "network_mode" => s.network_mode = self.string(v, "network_mode"),
+                "links" => {
+                    s.links = self
+                        .string_list(v, "links")
+                        .into_iter()
+                        .map(|l| {
+                            let name = l.value.split(':').next().unwrap_or("").to_owned();
+                            Spanned::new(name, l.span)
+                        })
+                        .collect()
+                }
+                "volumes_from" => s.volumes_from = self.string_list(v, "volumes_from"),
+                "extends" => s.extends = self.extends(v),
+                _ => {}
+            }
+        }
+        Some(s)
+    }
+
+    fn string(&mut self, v: &Node, what: &str) -> Option<Spanned<String>> {
+        if v.is_null() {
+            return None;
+        }
+        match &v.kind {
+            NodeKind::Scalar(..) => spanned(v),
+            _ => {
+                self.wrong_type(v, what, "a string");
+                None
+            }
+        }
+    }
+
+    fn string_list(&mut self, v: &Node, what: &str) -> Vec<Spanned<String>> {
+        match v.as_seq() {
+            Some(items) => items
+                .iter()
+                .filter_map(|i| {
+                    if i.as_str().is_none() {
+                        self.wrong_type(i, what, "a list of strings");
+                    }
+                    spanned(i)
+                })
+                .collect(),
+            None if v.is_null() => Vec::new(),
+            None => {
+                self.wrong_type(v, what, "a list");
+                Vec::new()
+            }
+        }
+    }
+
+    fn build(&mut self, v: &Node) -> Option<Build> {
+        if let Some(ctx) = spanned(v) {
+            return Some(Build {
+                context: ctx,
+                dockerfile: None,
+                inline: false,
+                target: None,
+                span: v.span,
+            });
+        }
+        if !v.is_map() {
+            self.wrong_type(v, "build", "a string or a mapping");
+            return None;
+        }
+        self.check_keys(v, schema::BUILD_KEYS, "`build`");
+        let context = v
+            .get("context")
+            .and_then(spanned)
+            .unwrap_or_else(|| Spanned::new(".".to_owned(), v.span));
+        Some(Build {
+            context,
+            dockerfile: v.get("dockerfile").and_then(spanned),
+            inline: v.get("dockerfile_inline").is_some(),
+            target: v.get("target").and_then(spanned),
+            span: v.span,
+        })
+    }
+
+    fn command(&mut self, v: &Node, what: &str) -> Option<CommandLine> {
+        if v.is_null() {
+            return None;
+        }
+        if let Some(items) = v.as_seq() {
+            let args = items.iter().map(|i| i.as_str().unwrap_or("").to_owned()).collect();
+            return Some(CommandLine {
+                args,
+                shell: false,
+                span: v.span,
+            });
+        }
+        match v.as_str() {
+            Some(t) => Some(CommandLine {
+                args: split_words(t),
+                shell: true,
+                span: v.span,
+            }),
+            None => {
+                self.wrong_type(v, what, "a string or a list");
+                None
+            }
+        }
+    }
+
+    fn environment(&mut self, v: &Node) -> Vec<EnvVar> {
+        let mut out = Vec::new();
+        if let Some(items) = v.as_seq() {
+            for i in items {
+                let Some(t) = i.as_str() else {
+                    self.wrong_type(i, "environment", "a list of `NAME=value` strings");
+                    continue;
+                };
+                match t.split_once('=') {
+                    Some((name, value)) => {
+                        let name_span = i.span.sub(0..name.len());
+                        // The value's span: the scalar's span minus the name and `=` when the text
+                        // was written plainly; quoted scalars keep the whole span.
+                        let value_span = if i.span.range().len() == t.len() {
+                            i.span.sub(name.len() + 1..t.len())
+                        } else {
+                            i.span
+                        };
+                        out.push(EnvVar {
+                            name: Spanned::new(name.to_owned(), name_span),
+                            value: Some(Spanned::new(value.to_owned(), value_span)),
+                        });
+                    }
+                    None => out.push(EnvVar {
+                        name: Spanned::new(t.to_owned(), i.span),
+                        value: None,
+                    }),
+                }
+            }
+        } else if v.is_map() {
+            for (name, key, value) in v.entries() {
+                if value.as_seq().is_some() || value.is_map() {
+                    self.wrong_type(value, &format!("environment.{name}"), "a string, number or boolean");
+                    continue;
+                }
+                out.push(EnvVar {
+                    name: Spanned::new(name.to_owned(), key.span),
+                    value: value.as_text().map(|t| Spanned::new(t.to_owned(), value.span)),
+                });
+            }
+        } else if !v.is_null() {
+            self.wrong_type(v, "environment", "a mapping or a list");
+        }
+        out
+    }
+
+    fn env_files(&mut self, v: &Node) -> Vec<EnvFileRef> {
+        let one = |r: &mut Reader, n: &Node| -> Option<EnvFileRef> {
+            if let Some(path) = spanned(n) {
+                return Some(EnvFileRef { path, required: true });
+            }
+            if n.is_map() {
+                r.check_keys(n, schema::ENV_FILE_KEYS, "`env_file`");
+                let path = n.get("path").and_then(spanned)?;
+                let required = n.get("required").and_then(Node::as_bool).unwrap_or(true);
+                return Some(EnvFileRef { path, required });
+            }
+            r.wrong_type(n, "env_file", "a path, a list of paths or `{path, required}`");
+            None
+        };
+        if let Some(items) = v.as_seq() {
+            items.iter().filter_map(|i| one(self, i)).collect()
+        } else if v.is_null() {
+            Vec::new()
+        } else {
+            one(self, v).into_iter().collect()
+        }
+    }
+
+    fn ports(&mut self, v: &Node) -> Vec<PortMapping> {
+        let Some(items) = v.as_seq() else {
+            if !v.is_null() {
+                self.wrong_type(v, "ports", "a list");
+            }
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for item in items {
+            if item.is_map() {
+                if let Some(m) = self.long_port(item) {
+                    out.push(m);
+                }
+                continue;
+            }
+            let Some(text) = item.as_str() else {
+                self.wrong_type(item, "ports", "a list of strings, numbers or mappings");
+                continue;
+            };
+            if is_unknown(text) {
+                continue;
+            }
+            match parse_short(text, item.span) {
+                Ok(m) => out.push(m),
+                Err(e) => self.report(
+                    item.span,
+                    format!("invalid port mapping: {e}"),
+                    Some("write `[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]`, quoted".to_owned()),
+                ),
+            }
+        }
+        out
+    }
+
+    fn long_port(&mut self, item: &Node) -> Option<PortMapping> {
+        self.check_keys(item, schema::PORT_KEYS, "a port mapping");
+        let target_node = item.get("target")?;
+        let target_text = target_node.as_text()?;
+        if is_unknown(target_text) {
+            return None;
+        }
+        let target = match PortRange::parse(target_text) {
+            Ok(t) => t,
+            Err(e) => {
+                self.report(target_node.span, format!("invalid `target`: {e}"), None);
+                return None;
+            }
+        };
+        let published = match item.get("published").and_then(Node::as_text) {
+            None => None,
+            Some(p) if is_unknown(p) => return None,
+            Some(p) => match PortRange::parse(p) {
+                Ok(r) => Some(r),
+                Err(e) => {
+                    let span = item.get("published").map_or(item.span, |n| n.span);
+                    self.report(span, format!("invalid `published`: {e}"), None);
+                    return None;
+                }
+            },
+        };
+        let protocol = item
+            .get("protocol")
+            .and_then(Node::as_text)
+            .unwrap_or("tcp")
+            .to_ascii_lowercase();
+        Some(PortMapping {
+            host_ip: item.get("host_ip").and_then(Node::as_text).map(str::to_owned),
+            published,
+            target,
+            protocol,
+            span: item.span,
+        })
+    }
+
+    fn expose(&mut self, v: &Node) -> Vec<Spanned<PortRange>> {
+        let mut out = Vec::new();
+        for item in self.string_list(v, "expose") {
+            let text = item.value.split('/').next().unwrap_or("");
+            if is_unknown(text) {
+                continue;
+            }
+            match PortRange::parse(text) {
+                Ok(r) => out.push(Spanned::new(r, item.span)),
+                Err(e) => self.report(item.span, format!("invalid `expose` entry: {e}"), None),
+            }
+        }
+        out
+    }
+
+    fn healthcheck(&mut self, v: &Node) -> Option<Healthcheck> {
+        if !v.is_map() {
+            if !v.is_null() {
+                self.wrong_type(v, "healthcheck", "a mapping");
+            }
+            return None;
+        }
+        self.check_keys(v, schema::HEALTHCHECK_KEYS, "`healthcheck`");
+        let disable = v.get("disable").and_then(Node::as_bool).unwrap_or(false);
+        let test = v.get("test").and_then(|t| self.health_test(t));
+        Some(Healthcheck {
+            test,
+            disable,
+            span: v.span,
+        })
+    }
+
+    fn health_test(&mut self, t: &Node) -> Option<HealthTest> {
+        if let Some(text) = t.as_text() {
+            return Some(HealthTest::Command(CommandLine {
+                args: split_words(text),
+                shell: true,
+                span: t.span,
+            }));
+        }
+        let items = t.as_seq()?;
+        let words: Vec<String> = items.iter().map(|i| i.as_str().unwrap_or("").to_owned()).collect();
+        match words.first().map(String::as_str) {
+            Some("NONE") => Some(HealthTest::None),
+            Some("CMD") => Some(HealthTest::Command(CommandLine {
+                args: words.get(1..).unwrap_or(&[]).to_vec(),
+                shell: false,
+                span: t.span,
+            })),
+            Some("CMD-SHELL") => Some(HealthTest::Command(CommandLine {
+                args: split_words(&words.get(1..).unwrap_or(&[]).join(" ")),
+                shell: true,
+                span: t.span,
+            })),
+            _ => {
+                self.report(
+                    t.span,
+                    "healthcheck `test` list must start with `CMD`, `CMD-SHELL` or `NONE`".to_owned(),
+                    None,
+                );
+                None
+            }
+        }
+    }
+
+    fn depends_on(&mut self, v: &Node) -> Vec<Dependency> {
+        if v.as_seq().is_some() {
+            return self
+                .string_list(v, "depends_on")
+                .into_iter()
+                .map(|service| Dependency {
+                    service,
+                    condition: Condition::Started,
+                    required: true,
+                })
+                .collect();
+        }
+        if !v.is_map() {
+            if !v.is_null() {
+                self.wrong_type(v, "depends_on", "a list or a mapping");
+            }
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for (name, key, body) in v.entries() {
+            let mut condition = Condition::Started;
+            if body.is_map() {
+                self.check_keys(body, schema::DEPENDS_ON_KEYS, "a `depends_on` entry");
+            }
+            if let Some(c) = body.get("condition") {
+                match c.as_text() {
+                    Some("service_started") => condition = Condition::Started,
+                    Some("service_healthy") => condition = Condition::Healthy,
+                    Some("service_completed_successfully") => condition = Condition::CompletedSuccessfully,
+                    Some(other) => {
+                        let help = crate::suggest::nearest(other, schema::CONDITIONS.iter().copied())
+                            .map(|s| format!("did you mean `{s}`?"));
+                        self.report(
+                            c.span,
+                            format!(
+                                "unknown condition `{other}` (expected service_started, service_healthy or service_completed_successfully)"
+                            ),
+                            help,
+                        );
+                    }
+                    None => {}
+                }
+            }
+            let required = body.get("required").and_then(Node::as_bool).unwrap_or(true);
+            out.push(Dependency {
+                service: Spanned::new(name.to_owned(), key.span),
+                condition,
+                required,
+            });
+        }
+        out
+    }
+
+    fn restart(&mut self, v: &Node) -> Option<Spanned<String>> {
+        let s = self.string(v, "restart")?;
+        let policy = s.value.split(':').next().unwrap_or("");
+        if !is_unknown(&s.value) && !schema::RESTART_POLICIES.contains(&policy) {
+            let help = crate::suggest::nearest(policy, schema::RESTART_POLICIES.iter().copied()).map_or_else(
+                || "use one of `no`, `always`, `on-failure[:N]`, `unless-stopped`".to_owned(),
+                |n| format!("did you mean `{n}`?"),
+            );
+            self.report(
+                s.span,
+                format!(
+                    "invalid restart policy `{}` (expected no, always, on-failure[:N] or unless-stopped)",
+                    s.value
+                ),
+                Some(help),
+            );
+        }
+        Some(s)
+    }
+
+    fn networks(&mut self, v: &Node) -> Vec<ServiceNetwork> {
+        if v.as_seq().is_some() {
+            return self
+                .string_list(v, "networks")
+                .into_iter()
+                .map(|name| ServiceNetwork {
+                    name,
+                    aliases: Vec::new(),
+                })
+                .collect();
+        }
+        let mut out = Vec::new();
+        for (name, key, body) in v.entries() {
+            let aliases = body
+                .get("aliases")
+                .map(|a| self.string_list(a, "aliases"))
+                .unwrap_or_default();
+            out.push(ServiceNetwork {
+                name: Spanned::new(name.to_owned(), key.span),
+                aliases,
+            });
+        }
+        out
+    }
+
+    fn extends(&mut self, v: &Node) -> Option<Extends> {
+        if let Some(service) = spanned(v) {
+            return Some(Extends { service, file: None });
+        }
+        if !v.is_map() {
+            self.wrong_type(v, "extends", "a service name or a mapping");
+            return None;
+        }
+        self.check_keys(v, schema::EXTENDS_KEYS, "`extends`");
+        Some(Extends {
+            service: v.get("service").and_then(spanned)?,
+            file: v.get("file").and_then(spanned),
+        })
+    }
+}
+
+impl Default for Reader {
+    fn default() -> Self {
+        Reader::new()
+    }
+}
+
+/// Splits a shell-ish command line into words (quotes grouped, no expansion).
+pub fn split_words(text: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut quote: Option<char> = None;
+    let mut in_word = false;
+    for c in text.chars() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => cur.push(c),
+            None if c == '"' || c == '\'' => {
+                quote = Some(c);
+                in_word = true;
+            }
+            None if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut cur));
+                    in_word = false;
+                }
+            }
+            None => {
+                cur.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if in_word {
+        words.push(cur);
+    }
+    words
+}

@@ -1,0 +1,311 @@
+//! `.stacklint.yaml`: found at the checked root or above, parsed by our YAML layer, validated
+//! against `schemas/config.schema.json` (ours), and resolved into [`Config`]. Errors point into the
+//! config file with line and column and suggest the nearest valid name.
+
+use crate::diagnostic::Severity;
+use crate::source::{FileId, SourceFile};
+use crate::yaml::{parse_yaml, Node, NodeKind, ScalarStyle, YamlLimits};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub const CONFIG_NAMES: &[&str] = &[".stacklint.yaml", ".stacklint.yml"];
+const SCHEMA: &str = include_str!("../schemas/config.schema.json");
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 5 * 1024 * 1024;
+
+/// Severity override for one rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleLevel {
+    Off,
+    On(Severity),
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct IgnoreEntry {
+    pub rule: String,
+    pub paths: Vec<String>,
+    pub reason: Option<String>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ProjectSpec {
+    pub name: String,
+    pub files: Vec<String>,
+    pub env_file: Option<String>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    /// Where the config was found, if anywhere.
+    pub path: Option<PathBuf>,
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+    pub rules: BTreeMap<String, RuleLevel>,
+    pub ignore: Vec<IgnoreEntry>,
+    pub projects: Vec<ProjectSpec>,
+    pub k8s_namespace: Option<String>,
+    pub k8s_known_objects: Vec<String>,
+    pub max_file_size: Option<u64>,
+}
+
+impl Config {
+    pub fn max_file_size(&self) -> u64 {
+        self.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE)
+    }
+}
+
+/// A config error, already rendered as `path:line:col: message`.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+/// Finds `.stacklint.yaml` in `start` or any folder above it.
+pub fn find(start: &Path) -> Option<PathBuf> {
+    let start = start.canonicalize().ok()?;
+    let mut dir = if start.is_dir() {
+        Some(start.as_path())
+    } else {
+        start.parent()
+    };
+    while let Some(d) = dir {
+        for name in CONFIG_NAMES {
+            let p = d.join(name);
+            if p.is_file() {
+                return Some(p);
+            }
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError(format!("{}: cannot read config: {e}", path.display())))?;
+    let mut cfg = parse(&path.display().to_string(), &text)?;
+    cfg.path = Some(path.to_path_buf());
+    Ok(cfg)
+}
+
+/// Parses and validates config text; `name` is used in error messages.
+pub fn parse(name: &str, text: &str) -> Result<Config, ConfigError> {
+    let file = SourceFile::new(FileId(0), name.to_owned(), text.to_owned());
+    let at = |span: crate::source::Span, msg: String| {
+        let lc = file.line_col(span.start as usize);
+        ConfigError(format!("{name}:{}:{}: {msg}", lc.line, lc.column))
+    };
+    let stream = parse_yaml(FileId(0), text, YamlLimits::default());
+    if let Some(d) = stream.diagnostics.first() {
+        return Err(at(d.primary.span, d.message.clone()));
+    }
+    let Some(root) = stream.documents.first() else {
+        return Ok(Config::default());
+    };
+    if root.is_null() {
+        return Ok(Config::default());
+    }
+    validate(root, &at)?;
+    let mut cfg = Config::default();
+    let strings = |n: Option<&Node>| -> Vec<String> {
+        n.and_then(Node::as_seq)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|i| i.as_text().map(str::to_owned))
+            .collect()
+    };
+    cfg.include = strings(root.get("include"));
+    cfg.exclude = strings(root.get("exclude"));
+    for (id, key, level) in root
+        .get("rules")
+        .map(|r| r.entries().collect::<Vec<_>>())
+        .unwrap_or_default()
+    {
+        if crate::rules::find(id).is_none() {
+            let hint = crate::rules::suggest(id)
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+            return Err(at(key.span, format!("unknown rule id `{id}` in `rules`{hint}")));
+        }
+        let lvl = match level.as_text() {
+            Some("off") => RuleLevel::Off,
+            Some(s) => RuleLevel::On(Severity::parse(s).unwrap_or(Severity::Warning)),
+            None => RuleLevel::Off,
+        };
+        cfg.rules.insert(id.to_owned(), lvl);
+    }
+    for item in root.get("ignore").and_then(Node::as_seq).unwrap_or(&[]) {
+        let rule = item.get("rule").and_then(Node::as_text).unwrap_or("").to_owned();
+        if rule != "*" && crate::rules::find(&rule).is_none() {
+            let span = item.get("rule").map_or(item.span, |n| n.span);
+            let hint = crate::rules::suggest(&rule)
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+            return Err(at(span, format!("unknown rule id `{rule}` in `ignore`{hint}")));
+        }
+        cfg.ignore.push(IgnoreEntry {
+            rule,
+            paths: strings(item.get("paths")),
+            reason: item.get("reason").and_then(Node::as_text).map(str::to_owned),
+        });
+    }
+    for item in root.get("projects").and_then(Node::as_seq).unwrap_or(&[]) {
+        cfg.projects.push(ProjectSpec {
+            name: item.get("name").and_then(Node::as_text).unwrap_or("").to_owned(),
+            files: strings(item.get("files")),
+            env_file: item.get("env_file").and_then(Node::as_text).map(str::to_owned),
+        });
+    }
+    if let Some(k) = root.get("kubernetes") {
+        cfg.k8s_namespace = k.get("namespace").and_then(Node::as_text).map(str::to_owned);
+        cfg.k8s_known_objects = strings(k.get("known_objects"));
+    }
+    cfg.max_file_size = root
+        .get("max_file_size")
+        .and_then(Node::as_int)
+        .and_then(|n| u64::try_from(n).ok());
+    Ok(cfg)
+}
+
+/// Converts a node to JSON with YAML 1.2 core typing of plain scalars (quoted ones stay strings).
+pub fn to_json(node: &Node) -> serde_json::Value {
+    use serde_json::Value;
+    match &node.kind {
+        NodeKind::Map(entries) => Value::Object(
+            entries
+                .iter()
+                .map(|(k, v)| (k.as_str().unwrap_or("").to_owned(), to_json(v)))
+                .collect(),
+        ),
+        NodeKind::Seq(items) => Value::Array(items.iter().map(to_json).collect()),
+        NodeKind::Scalar(s, style) => {
+            if *style != ScalarStyle::Plain {
+                return Value::String(s.clone());
+            }
+            if node.is_null() {
+                return Value::Null;
+            }
+            if let Some(b) = node.as_bool() {
+                return Value::Bool(b);
+            }
+            if let Ok(i) = s.parse::<i64>() {
+                return Value::from(i);
+            }
+            if let Some(f) = s.parse::<f64>().ok().filter(|f| f.is_finite()) {
+                if s.chars().any(|c| c.is_ascii_digit()) {
+                    return Value::from(f);
+                }
+            }
+            Value::String(s.clone())
+        }
+    }
+}
+
+/// The node a JSON pointer (`/a/0/b`) names.
+pub fn node_at<'a>(root: &'a Node, pointer: &str) -> &'a Node {
+    let mut cur = root;
+    for seg in pointer.split('/').skip(1) {
+        let seg = seg.replace("~1", "/").replace("~0", "~");
+        let next = match &cur.kind {
+            NodeKind::Map(_) => cur.get(&seg),
+            NodeKind::Seq(items) => seg.parse::<usize>().ok().and_then(|i| items.get(i)),
+            NodeKind::Scalar(..) => None,
+        };
+        match next {
+            Some(n) => cur = n,
+            None => break,
+        }
+    }
+    cur
+}
+
+fn validate(root: &Node, at: &dyn Fn(crate::source::Span, String) -> ConfigError) -> Result<(), ConfigError> {
+    let schema: serde_json::Value =
+        serde_json::from_str(SCHEMA).map_err(|e| ConfigError(format!("internal: config schema is not JSON: {e}")))?;
+    let validator = jsonschema::validator_for(&schema)
+        .map_err(|e| ConfigError(format!("internal: config schema is invalid: {e}")))?;
+    let instance = to_json(root);
+    let Some(err) = validator.iter_errors(&instance).next() else {
+        return Ok(());
+    };
+    let pointer = err.instance_path().to_string();
+    let parent = node_at(root, &pointer);
+    if let jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } = err.kind() {
+        if let Some(key) = unexpected.first() {
+            let span = parent.entry(key).map_or(parent.span, |(k, _)| k.span);
+            let allowed = allowed_keys(&schema, &pointer);
+            let hint = crate::suggest::nearest(key, allowed.iter().map(String::as_str))
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+            let place = if pointer.is_empty() {
+                "the config".to_owned()
+            } else {
+                format!("`{}`", pointer.trim_start_matches('/').replace('/', "."))
+            };
+            return Err(at(span, format!("unknown key `{key}` in {place}{hint}")));
+        }
+    }
+    Err(at(parent.span, format!("invalid config: {err}")))
+}
+
+/// Property names the schema allows at a JSON pointer into the instance.
+fn allowed_keys(schema: &serde_json::Value, pointer: &str) -> Vec<String> {
+    let mut cur = schema;
+    for seg in pointer.split('/').skip(1) {
+        cur = if seg.parse::<usize>().is_ok() {
+            cur.get("items").unwrap_or(cur)
+        } else {
+            cur.get("properties").and_then(|p| p.get(seg)).unwrap_or(cur)
+        };
+    }
+    cur.get("properties")
+        .and_then(|p| p.as_object())
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_key_points_at_it_and_suggests() {
+        let err = parse(".stacklint.yaml", "include: []\nexlude: [a]\n")
+            .err()
+            .map(|e| e.0)
+            .unwrap_or_default();
+        assert_eq!(
+            err,
+            ".stacklint.yaml:2:1: unknown key `exlude` in the config; did you mean `exclude`?"
+        );
+    }
+
+    #[test]
+    fn unknown_rule_id_suggests() {
+        let err = parse("c.yaml", "rules:\n  port-clsh: off\n")
+            .err()
+            .map(|e| e.0)
+            .unwrap_or_default();
+        assert_eq!(
+            err,
+            "c.yaml:2:3: unknown rule id `port-clsh` in `rules`; did you mean `port-clash`?"
+        );
+    }
+
+    #[test]
+    fn valid_config() {
+        let cfg = parse(
+            "c.yaml",
+            "exclude: [vendor]\nrules:\n  unpinned-image: off\n  port-clash: warning\nignore:\n  - rule: port-clash\n    paths: [legacy/**]\n    reason: old\n",
+        );
+        let cfg = match cfg {
+            Ok(c) => c,
+            Err(e) => panic!("{e}"),
+        };
+        assert_eq!(cfg.rules.get("unpinned-image"), Some(&RuleLevel::Off));
+        assert_eq!(cfg.ignore.len(), 1);
+    }
+
+    #[test]
+    fn wrong_value_is_an_error() {
+        assert!(parse("c.yaml", "rules:\n  port-clash: loud\n").is_err());
+    }
+}

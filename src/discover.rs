@@ -1,0 +1,206 @@
+//! Walks the checked tree and classifies each file by name (and, for YAML, later by content).
+//!
+//! Uses the `ignore` walker so `.gitignore` and `.ignore` are honoured (without needing a `.git`
+//! folder), never enters `.git`, and classifies with our own name rules rather than `ignore`'s
+//! type filter (which lets hidden files through). Symlinks are followed only when they resolve to a
+//! regular file inside the checked root; symlinked folders are never entered, so loops cannot hang.
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use std::path::{Path, PathBuf};
+
+/// What a file is, by its name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FileKind {
+    /// `compose*.y(a)ml`, `docker-compose*.y(a)ml`.
+    Compose,
+    /// `kustomization.y(a)ml`.
+    Kustomization,
+    /// Any other YAML or JSON: classified by content after parsing.
+    Yaml,
+    Dockerfile,
+    Env,
+    Markdown,
+}
+
+#[derive(Clone, Debug)]
+pub struct Found {
+    /// Relative to the root, `/`-separated.
+    pub rel: String,
+    pub path: PathBuf,
+    pub kind: FileKind,
+}
+
+/// Name-based classification. `None`: not a file stacklint reads.
+pub fn classify(rel: &str) -> Option<FileKind> {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let lower = name.to_ascii_lowercase();
+    let yaml = lower.ends_with(".yml") || lower.ends_with(".yaml");
+    if yaml
+        && (lower.starts_with("docker-compose")
+            || lower.starts_with("compose.")
+            || lower == "compose.yml"
+            || lower == "compose.yaml")
+    {
+        return Some(FileKind::Compose);
+    }
+    if lower == "kustomization.yaml" || lower == "kustomization.yml" {
+        return Some(FileKind::Kustomization);
+    }
+    if yaml || lower.ends_with(".json") {
+        if lower == "package.json"
+            || lower == "package-lock.json"
+            || lower == "tsconfig.json"
+            || lower.ends_with(".lock.json")
+        {
+            return None;
+        }
+        return Some(FileKind::Yaml);
+    }
+    if lower == "dockerfile" || lower.starts_with("dockerfile.") || lower.ends_with(".dockerfile") {
+        return Some(FileKind::Dockerfile);
+    }
+    if lower == ".env" || lower.starts_with(".env.") || lower.ends_with(".env") {
+        return Some(FileKind::Env);
+    }
+    if lower.ends_with(".md") || lower.ends_with(".markdown") {
+        return Some(FileKind::Markdown);
+    }
+    None
+}
+
+pub struct Walk {
+    pub files: Vec<Found>,
+    /// Paths that could not be visited, with why.
+    pub errors: Vec<(String, String)>,
+}
+
+pub struct Filters {
+    pub include: Option<GlobSet>,
+    pub exclude: Option<GlobSet>,
+}
+
+impl Filters {
+    pub fn new(include: &[String], exclude: &[String]) -> Result<Filters, String> {
+        Ok(Filters {
+            include: build_set(include)?,
+            exclude: build_set(exclude)?,
+        })
+    }
+}
+
+fn build_set(globs: &[String]) -> Result<Option<GlobSet>, String> {
+    if globs.is_empty() {
+        return Ok(None);
+    }
+    let mut b = GlobSetBuilder::new();
+    for g in globs {
+        let glob = Glob::new(g).map_err(|e| format!("invalid glob `{g}`: {e}"))?;
+        b.add(glob);
+        // A folder glob also excludes what is inside it.
+        if !g.ends_with("/**") {
+            if let Ok(inner) = Glob::new(&format!("{}/**", g.trim_end_matches('/'))) {
+                b.add(inner);
+            }
+        }
+    }
+    b.build().map(Some).map_err(|e| e.to_string())
+}
+
+/// Relative `/`-separated path of `path` under `root`.
+pub fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    parts.join("/")
+}
+
+/// Walks `root` (a folder) and returns the files stacklint reads, sorted by relative path.
+pub fn walk(root: &Path, filters: &Filters) -> Walk {
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    let root_owned = root.to_path_buf();
+    let exclude = filters.exclude.clone();
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(false)
+        .git_ignore(true)
+        .git_exclude(true)
+        .git_global(false)
+        .ignore(true)
+        .parents(false)
+        .require_git(false)
+        .follow_links(false)
+        .filter_entry(move |e| {
+            let name = e.file_name();
+            if name == ".git" || name == "node_modules" {
+                return false;
+            }
+            match &exclude {
+                Some(ex) if e.depth() > 0 => !ex.is_match(relative(&root_owned, e.path())),
+                _ => true,
+            }
+        })
+        .build();
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(err) => {
+                let path = match &err {
+                    ignore::Error::WithPath { path, .. } => relative(root, path),
+                    _ => String::new(),
+                };
+                errors.push((path, err.to_string()));
+                continue;
+            }
+        };
+        let Some(ft) = entry.file_type() else { continue };
+        let path = entry.path();
+        let rel = relative(root, path);
+        if ft.is_dir() {
+            continue;
+        }
+        if ft.is_symlink() {
+            // Follow only to a regular file inside the root.
+            match path.canonicalize() {
+                Ok(target) if target.starts_with(&canonical_root) && target.is_file() => {}
+                _ => continue,
+            }
+        } else if !ft.is_file() {
+            continue; // FIFOs, sockets, devices: never opened.
+        }
+        let Some(kind) = classify(&rel) else { continue };
+        if let Some(inc) = &filters.include {
+            if !inc.is_match(&rel) {
+                continue;
+            }
+        }
+        files.push(Found {
+            rel,
+            path: path.to_path_buf(),
+            kind,
+        });
+    }
+    files.sort_by(|a, b| a.rel.cmp(&b.rel));
+    Walk { files, errors }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(classify("a/docker-compose.prod.yml"), Some(FileKind::Compose));
+        assert_eq!(classify("compose.yaml"), Some(FileKind::Compose));
+        assert_eq!(classify("compose.override.yaml"), Some(FileKind::Compose));
+        assert_eq!(classify("k/deploy.yaml"), Some(FileKind::Yaml));
+        assert_eq!(classify("Dockerfile"), Some(FileKind::Dockerfile));
+        assert_eq!(classify("api/Dockerfile.dev"), Some(FileKind::Dockerfile));
+        assert_eq!(classify(".env"), Some(FileKind::Env));
+        assert_eq!(classify("x/.env.example"), Some(FileKind::Env));
+        assert_eq!(classify("README.md"), Some(FileKind::Markdown));
+        assert_eq!(classify("main.rs"), None);
+    }
+}

@@ -1,0 +1,256 @@
+//! stacklint: statically validates a GitOps repository as a whole.
+//!
+//! The pipeline: discover → parse (parallel) → [`model::Stack`] → rules (parallel) → suppress →
+//! sort → report. See ARCHITECTURE.md.
+
+pub mod compose;
+pub mod config;
+pub mod diagnostic;
+pub mod discover;
+pub mod model;
+pub mod parse;
+pub mod report;
+pub mod rules;
+pub mod source;
+pub mod suggest;
+pub mod yaml;
+
+use config::{Config, RuleLevel};
+use diagnostic::{Diagnostic, Severity};
+use rayon::prelude::*;
+use source::SourceMap;
+use std::path::{Path, PathBuf};
+
+/// What `stacklint check` was asked to do.
+#[derive(Clone, Debug, Default)]
+pub struct CheckOptions {
+    pub paths: Vec<PathBuf>,
+    pub config: Option<PathBuf>,
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+    pub jobs: Option<usize>,
+}
+
+/// A usage, config or I/O error: exit code 2 with a one-line reason.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Fatal(pub String);
+
+/// One reported finding, with its final severity and fingerprint.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    pub diagnostic: Diagnostic,
+    pub severity: Severity,
+    pub fingerprint: String,
+}
+
+/// The outcome of a check.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub sources: SourceMap,
+    pub findings: Vec<Finding>,
+    pub files_checked: usize,
+    /// Findings silenced by config `ignore` entries.
+    pub suppressed: usize,
+}
+
+impl Report {
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let n = |s| self.findings.iter().filter(|f| f.severity == s).count();
+        (n(Severity::Error), n(Severity::Warning), n(Severity::Info))
+    }
+
+    pub fn summary_line(&self) -> String {
+        let (e, w, i) = self.counts();
+        let plural = |n: usize, one: &str, many: &str| {
+            if n == 1 {
+                format!("{n} {one}")
+            } else {
+                format!("{n} {many}")
+            }
+        };
+        let mut line = format!(
+            "{}, {}, {} in {}",
+            plural(e, "error", "errors"),
+            plural(w, "warning", "warnings"),
+            plural(i, "info", "infos"),
+            plural(self.files_checked, "file", "files")
+        );
+        if self.suppressed > 0 {
+            line.push_str(&format!(" ({} suppressed)", self.suppressed));
+        }
+        line
+    }
+
+    /// Whether any finding is at or above `level` (`None`: never fail).
+    pub fn fails(&self, level: Option<Severity>) -> bool {
+        level.is_some_and(|l| self.findings.iter().any(|f| f.severity >= l))
+    }
+}
+
+/// Resolves the checked root and the config for `opts`.
+fn root_and_config(opts: &CheckOptions) -> Result<(PathBuf, Vec<PathBuf>, Config), Fatal> {
+    let paths = if opts.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        opts.paths.clone()
+    };
+    for p in &paths {
+        if !p.exists() {
+            return Err(Fatal(format!("{}: no such file or directory", p.display())));
+        }
+    }
+    let first = &paths[0];
+    let root = if first.is_dir() {
+        first.clone()
+    } else {
+        first.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    };
+    let root = if root.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        root
+    };
+    let config_path = match &opts.config {
+        Some(p) if !p.is_file() => return Err(Fatal(format!("{}: config file not found", p.display()))),
+        Some(p) => Some(p.clone()),
+        None => config::find(&root),
+    };
+    let cfg = match config_path {
+        Some(p) => config::load(&p).map_err(|e| Fatal(e.0))?,
+        None => Config::default(),
+    };
+    Ok((root, paths, cfg))
+}
+
+fn check_rule_ids(ids: &[String], flag: &str) -> Result<(), Fatal> {
+    for id in ids {
+        if rules::find(id).is_none() {
+            let hint = rules::suggest(id)
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+            return Err(Fatal(format!("{flag}: unknown rule id `{id}`{hint}")));
+        }
+    }
+    Ok(())
+}
+
+/// Runs the whole pipeline. Deterministic whatever the thread count.
+pub fn check(opts: &CheckOptions) -> Result<Report, Fatal> {
+    check_rule_ids(&opts.select, "--select")?;
+    check_rule_ids(&opts.ignore, "--ignore")?;
+    let (root, paths, cfg) = root_and_config(opts)?;
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(j) = opts.jobs {
+        builder = builder.num_threads(j.max(1));
+    }
+    let pool = builder
+        .build()
+        .map_err(|e| Fatal(format!("cannot start worker threads: {e}")))?;
+    pool.install(|| run(&root, &paths, &cfg, opts))
+}
+
+fn run(root: &Path, paths: &[PathBuf], cfg: &Config, opts: &CheckOptions) -> Result<Report, Fatal> {
+    let filters = discover::Filters::new(&cfg.include, &cfg.exclude).map_err(Fatal)?;
+    let mut found = Vec::new();
+    let mut walk_errors = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let w = discover::walk(p, &filters);
+            let prefix = discover::relative(root, p);
+            for mut f in w.files {
+                if !prefix.is_empty() && p != root {
+                    f.rel = format!("{prefix}/{}", f.rel);
+                }
+                found.push(f);
+            }
+            walk_errors.extend(w.errors);
+        } else {
+            let rel = discover::relative(root, p);
+            if let Some(kind) = discover::classify(&rel) {
+                found.push(discover::Found {
+                    rel,
+                    path: p.clone(),
+                    kind,
+                });
+            }
+        }
+    }
+    found.sort_by(|a, b| a.rel.cmp(&b.rel));
+    found.dedup_by(|a, b| a.rel == b.rel);
+    for (path, err) in &walk_errors {
+        eprintln!("stacklint: skipped {path}: {err}");
+    }
+    let stack = model::Stack::build(root, &found, cfg);
+    let enabled: Vec<&rules::RuleEntry> = rules::RULES
+        .iter()
+        .filter(|r| opts.select.is_empty() || opts.select.iter().any(|s| s == r.id))
+        .filter(|r| !opts.ignore.iter().any(|s| s == r.id))
+        .filter(|r| cfg.rules.get(r.id) != Some(&RuleLevel::Off))
+        .collect();
+    let mut diags: Vec<Diagnostic> = enabled
+        .par_iter()
+        .flat_map_iter(|r| {
+            let mut out = Vec::new();
+            r.rule.check(&stack, &mut out);
+            out
+        })
+        .collect();
+    diags.extend(stack.parse_diagnostics.iter().cloned());
+    let ignore_sets: Vec<(String, Option<globset::GlobSet>)> = cfg
+        .ignore
+        .iter()
+        .map(|i| {
+            let set = discover::Filters::new(&i.paths, &[]).ok().and_then(|f| f.include);
+            (i.rule.clone(), set)
+        })
+        .collect();
+    let mut suppressed = 0;
+    let mut findings: Vec<Finding> = Vec::new();
+    for d in diags {
+        let Some(entry) = enabled.iter().find(|r| r.id == d.rule) else {
+            continue;
+        };
+        let path = stack.sources.path(d.primary.span.file).to_owned();
+        let ignored = ignore_sets
+            .iter()
+            .any(|(rule, set)| (rule == "*" || rule == d.rule) && set.as_ref().is_none_or(|s| s.is_match(&path)));
+        if ignored {
+            suppressed += 1;
+            continue;
+        }
+        let severity = match cfg.rules.get(d.rule) {
+            Some(RuleLevel::On(s)) => *s,
+            _ => d.severity.unwrap_or_else(|| rules::meta(entry).severity),
+        };
+        let fingerprint = diagnostic::fingerprint(&[d.rule, &path, &d.subject]);
+        findings.push(Finding {
+            diagnostic: d,
+            severity,
+            fingerprint,
+        });
+    }
+    let key = |f: &Finding| {
+        let s = f.diagnostic.primary.span;
+        (
+            stack.sources.path(s.file).to_owned(),
+            s.start,
+            s.end,
+            f.diagnostic.rule,
+            f.diagnostic.message.clone(),
+        )
+    };
+    findings.sort_by_cached_key(key);
+    findings.dedup_by(|a, b| {
+        a.diagnostic.rule == b.diagnostic.rule
+            && a.diagnostic.primary.span == b.diagnostic.primary.span
+            && a.diagnostic.message == b.diagnostic.message
+    });
+    let files_checked = stack.sources.len();
+    Ok(Report {
+        sources: stack.sources,
+        findings,
+        files_checked,
+        suppressed,
+    })
+}

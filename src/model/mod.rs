@@ -1,0 +1,6 @@
+//! The cross-file world: every file's facts and claims, indexed for the rules.
+pub mod interpolate;
+pub mod project;
+pub mod stack;
+
+pub use stack::Stack;

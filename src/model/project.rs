@@ -1,0 +1,597 @@
+//! Compose projects: which files Compose merges together, and the merge itself.
+//!
+//! A base (`compose.y(a)ml` / `docker-compose.y(a)ml`) runs with its `*.override.y(a)ml`; each
+//! `docker-compose.<env>.y(a)ml` beside a base is an alternative overlay, evaluated as its own
+//! project `base+<env>`; explicit `projects:` in the config win. Each file is interpolated with the
+//! project's `.env`, `extends` and `include` are resolved, then the files are merged with the
+//! Compose specification's rules at the YAML-tree level. Merged nodes keep the spans of the file
+//! where each value was written, so every finding still points at the right line.
+
+use super::interpolate::{interpolate, Interpolated, Lookup};
+use crate::compose::{read::Reader, ComposeModel};
+use crate::diagnostic::Diagnostic;
+use crate::source::{FileId, Span};
+use crate::yaml::{Node, NodeKind};
+use std::collections::{BTreeMap, HashMap};
+
+/// A compose project as Compose would run it.
+#[derive(Debug)]
+pub struct Project {
+    /// `dir/compose.yaml`, or `dir/docker-compose.yml+prod` for an alternative overlay.
+    pub name: String,
+    /// Folder of the first file, relative to the root (`""` for the root).
+    pub dir: String,
+    pub files: Vec<FileId>,
+    pub model: ComposeModel,
+    /// Variables from the project's `.env` (values as written).
+    pub env: BTreeMap<String, String>,
+    /// The `.env` file used, if any.
+    pub env_file: Option<FileId>,
+    /// Variables referenced without a default and not defined anywhere known.
+    pub undefined_vars: Vec<(String, Span)>,
+}
+
+/// The variables of one `.env` file, in order, with the file they came from.
+pub type EnvVars = (FileId, Vec<(String, String)>);
+
+/// What project building needs from the rest of the stack.
+pub struct ComposeInputs<'a> {
+    /// Every compose-like YAML document by relative path.
+    pub docs: &'a HashMap<String, (FileId, &'a Node)>,
+    /// Parsed `.env` files by relative path: variables in order.
+    pub env_files: &'a HashMap<String, EnvVars>,
+}
+
+/// The folder part of a relative path (`""` at the root).
+pub fn dir_of(rel: &str) -> &str {
+    rel.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+/// Joins a relative folder and a path written in a file, normalising `.` and `..`.
+/// Returns `None` for absolute paths or paths that climb out of the root.
+pub fn join(dir: &str, path: &str) -> Option<String> {
+    if path.starts_with('/') || path.starts_with('~') || path.contains("://") {
+        return None;
+    }
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for seg in path.split(['/', '\\']) {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+fn file_name(rel: &str) -> &str {
+    rel.rsplit('/').next().unwrap_or(rel)
+}
+
+fn is_base_name(name: &str) -> bool {
+    matches!(
+        name,
+        "compose.yaml" | "compose.yml" | "docker-compose.yaml" | "docker-compose.yml"
+    )
+}
+
+/// `docker-compose.prod.yml` → `Some(("docker-compose", "prod"))`.
+fn overlay_parts(name: &str) -> Option<(&str, &str)> {
+    let stem = name.strip_suffix(".yml").or_else(|| name.strip_suffix(".yaml"))?;
+    let (base, env) = stem.split_once('.')?;
+    if (base == "compose" || base == "docker-compose") && !env.is_empty() {
+        Some((base, env))
+    } else {
+        None
+    }
+}
+
+/// Whether a compose document could run on its own: some service has an image or a build.
+pub fn is_runnable(doc: &Node) -> bool {
+    doc.get("services")
+        .map(|s| {
+            s.entries()
+                .any(|(_, _, b)| b.get("image").is_some() || b.get("build").is_some() || b.get("extends").is_some())
+        })
+        .unwrap_or(false)
+}
+
+/// Groups compose files into projects: returns (name, files in merge order).
+pub fn group(
+    compose_paths: &[String],
+    docs: &HashMap<String, (FileId, &Node)>,
+    explicit: &[(String, Vec<String>)],
+) -> Vec<(String, Vec<String>)> {
+    let mut projects: Vec<(String, Vec<String>)> = Vec::new();
+    let mut used: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for (name, files) in explicit {
+        projects.push((name.clone(), files.clone()));
+        for f in files {
+            if let Some(p) = compose_paths.iter().find(|p| *p == f) {
+                used.insert(p.as_str());
+            }
+        }
+    }
+    let mut by_dir: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for p in compose_paths {
+        if !used.contains(p.as_str()) {
+            by_dir.entry(dir_of(p)).or_default().push(p);
+        }
+    }
+    for (_dir, files) in by_dir {
+        let bases: Vec<&str> = files.iter().copied().filter(|f| is_base_name(file_name(f))).collect();
+        let mut claimed: std::collections::HashSet<&str> = bases.iter().copied().collect();
+        for base in &bases {
+            let base_stem = file_name(base).split('.').next().unwrap_or("");
+            let overrides: Vec<&str> = files
+                .iter()
+                .copied()
+                .filter(|f| overlay_parts(file_name(f)) == Some((base_stem, "override")))
+                .collect();
+            let mut main = vec![(*base).to_owned()];
+            main.extend(overrides.iter().map(|s| (*s).to_owned()));
+            claimed.extend(overrides.iter().copied());
+            projects.push(((*base).to_owned(), main));
+            for f in &files {
+                if let Some((stem, env)) = overlay_parts(file_name(f)) {
+                    if stem == base_stem && env != "override" {
+                        claimed.insert(f);
+                        projects.push((format!("{base}+{env}"), vec![(*base).to_owned(), (*f).to_owned()]));
+                    }
+                }
+            }
+        }
+        // Overlays whose base has another stem (`compose.yaml` + `docker-compose.dev.yml`) still
+        // belong to the folder's base when there is exactly one.
+        for f in &files {
+            if claimed.contains(f) {
+                continue;
+            }
+            let runnable = docs.get(*f).is_some_and(|(_, d)| is_runnable(d));
+            if let (Some((_, env)), [base]) = (overlay_parts(file_name(f)), bases.as_slice()) {
+                if env != "override" && !runnable {
+                    projects.push((format!("{base}+{env}"), vec![(*base).to_owned(), (*f).to_owned()]));
+                    continue;
+                }
+            }
+            if runnable {
+                projects.push(((*f).to_owned(), vec![(*f).to_owned()]));
+            }
+        }
+    }
+    projects
+}
+
+/// Service-level keys whose sequences are replaced, not appended, by an override.
+const REPLACE_SEQ: &[&str] = &["command", "entrypoint", "test", "profiles"];
+/// Keys whose list form `KEY=VALUE` merges by key.
+const KEYED_LISTS: &[&str] = &[
+    "environment",
+    "labels",
+    "annotations",
+    "extra_hosts",
+    "sysctls",
+    "build_args",
+    "args",
+];
+/// Keys whose list form names entries that merge by name.
+const NAMED_LISTS: &[&str] = &["depends_on", "networks"];
+
+/// Merges `over` into `base` following the Compose specification.
+pub fn merge(base: &mut Node, over: &Node, key: &str, depth: usize) {
+    if depth > 64 {
+        return;
+    }
+    if over.tag.as_deref() == Some("!override") || !base.is_map() && !matches!(base.kind, NodeKind::Seq(_)) {
+        *base = strip_tag(over);
+        return;
+    }
+    if KEYED_LISTS.contains(&key) || NAMED_LISTS.contains(&key) {
+        let keyed = KEYED_LISTS.contains(&key);
+        if let (Some(b), Some(o)) = (as_keyed_map(base, keyed), as_keyed_map(over, keyed)) {
+            *base = b;
+            merge_maps(base, &o, depth);
+            return;
+        }
+    }
+    match (&mut base.kind, &over.kind) {
+        (NodeKind::Map(_), NodeKind::Map(_)) => merge_maps(base, over, depth),
+        (NodeKind::Seq(items), NodeKind::Seq(more)) if !REPLACE_SEQ.contains(&key) => {
+            for m in more {
+                let dup = m.as_str().is_some() && items.iter().any(|i| i.as_str() == m.as_str());
+                if !dup {
+                    items.push(m.clone());
+                }
+            }
+        }
+        _ => *base = strip_tag(over),
+    }
+}
+
+fn strip_tag(n: &Node) -> Node {
+    let mut n = n.clone();
+    if matches!(n.tag.as_deref(), Some("!override")) {
+        n.tag = None;
+    }
+    n
+}
+
+fn merge_maps(base: &mut Node, over: &Node, depth: usize) {
+    let NodeKind::Map(over_entries) = &over.kind else {
+        return;
+    };
+    let NodeKind::Map(entries) = &mut base.kind else {
+        return;
+    };
+    for (ok, ov) in over_entries {
+        let Some(k) = ok.as_str() else { continue };
+        let pos = entries.iter().position(|(bk, _)| bk.as_str() == Some(k));
+        if ov.tag.as_deref() == Some("!reset") {
+            if let Some(i) = pos {
+                entries.remove(i);
+            }
+            continue;
+        }
+        match pos {
+            Some(i) => {
+                if let Some((_, bv)) = entries.get_mut(i) {
+                    if bv.is_null() {
+                        *bv = strip_tag(ov);
+                    } else if !ov.is_null() {
+                        merge(bv, ov, k, depth + 1);
+                    }
+                }
+            }
+            None => entries.push((ok.clone(), strip_tag(ov))),
+        }
+    }
+}
+
+/// A list like `["A=1", "B"]` (or `[a, b]` for named lists) as a mapping; maps are returned as they are.
+fn as_keyed_map(n: &Node, keyed: bool) -> Option<Node> {
+    match &n.kind {
+        NodeKind::Map(_) => Some(n.clone()),
+        NodeKind::Seq(items) => {
+            let mut entries = Vec::new();
+            for i in items {
+                let text = i.as_str()?;
+                let (k, v) = if keyed {
+                    match text.split_once('=') {
+                        Some((k, v)) => (k, Some(v)),
+                        None => (text, None),
+                    }
+                } else {
+                    (text, None)
+                };
+                let key = Node::scalar(k, i.span.sub(0..k.len()));
+                let value = match v {
+                    Some(v) => {
+                        let sp = if i.span.range().len() == text.len() {
+                            i.span.sub(k.len() + 1..text.len())
+                        } else {
+                            i.span
+                        };
+                        let mut node = Node::scalar(v, sp);
+                        node.kind = NodeKind::Scalar(v.to_owned(), crate::yaml::ScalarStyle::DoubleQuoted);
+                        node
+                    }
+                    None => Node::scalar("", i.span),
+                };
+                entries.push((key, value));
+            }
+            Some(Node {
+                kind: NodeKind::Map(entries),
+                span: n.span,
+                tag: None,
+                via_alias: None,
+            })
+        }
+        NodeKind::Scalar(..) => None,
+    }
+}
+
+/// Interpolates every scalar value of a tree. Values that cannot be resolved keep their text (which
+/// still holds `${...}`, so typed readers treat them as unknown). Returns variables referenced
+/// without a default that the environment does not define.
+pub fn interpolate_tree(
+    node: &mut Node,
+    env: &BTreeMap<String, String>,
+    undefined: &mut Vec<(String, Span)>,
+    depth: usize,
+) {
+    if depth > 300 {
+        return;
+    }
+    match &mut node.kind {
+        NodeKind::Scalar(text, _) => {
+            if !text.contains('$') {
+                return;
+            }
+            let lookup = |name: &str| -> Option<Lookup> {
+                Some(match env.get(name) {
+                    Some(v) => Lookup::Set(v.clone()),
+                    None => Lookup::Unset,
+                })
+            };
+            let result = interpolate(text, &lookup);
+            let mut missing = false;
+            for v in &result.vars {
+                if !v.has_default && !env.contains_key(&v.name) {
+                    missing = true;
+                    undefined.push((v.name.clone(), node.span));
+                }
+            }
+            if result.error.is_none() && !missing {
+                if let Interpolated::Known(value) = result.value {
+                    *text = value;
+                }
+            }
+        }
+        NodeKind::Seq(items) => {
+            for i in items {
+                interpolate_tree(i, env, undefined, depth + 1);
+            }
+        }
+        NodeKind::Map(entries) => {
+            for (_, v) in entries {
+                interpolate_tree(v, env, undefined, depth + 1);
+            }
+        }
+    }
+}
+
+/// Builds one project: interpolate each file, resolve `extends` and `include`, merge, read.
+pub fn build(
+    name: String,
+    files: &[String],
+    env_path: Option<&str>,
+    inputs: &ComposeInputs<'_>,
+) -> (Option<Project>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let Some(first) = files.first() else {
+        return (None, diags);
+    };
+    let dir = dir_of(first).to_owned();
+    let env_rel = env_path.map_or_else(|| join(&dir, ".env").unwrap_or_default(), str::to_owned);
+    let (env_file, env) = match inputs.env_files.get(&env_rel) {
+        Some((id, vars)) => (Some(*id), vars.iter().cloned().collect::<BTreeMap<_, _>>()),
+        None => (None, BTreeMap::new()),
+    };
+    let mut undefined = Vec::new();
+    let mut merged: Option<Node> = None;
+    let mut file_ids = Vec::new();
+    for f in files {
+        let Some((id, doc)) = inputs.docs.get(f) else { continue };
+        file_ids.push(*id);
+        let mut doc = (*doc).clone();
+        interpolate_tree(&mut doc, &env, &mut undefined, 0);
+        resolve_includes(&mut doc, f, inputs, &env, &mut undefined, 0);
+        resolve_extends(&mut doc, f, inputs, &env, &mut diags);
+        match &mut merged {
+            None => merged = Some(doc),
+            Some(m) => merge(m, &doc, "", 0),
+        }
+    }
+    let Some(root) = merged else {
+        return (None, diags);
+    };
+    let mut reader = Reader::new();
+    let model = reader.read(&root);
+    diags.extend(reader.diagnostics);
+    (
+        Some(Project {
+            name,
+            dir,
+            files: file_ids,
+            model,
+            env,
+            env_file,
+            undefined_vars: undefined,
+        }),
+        diags,
+    )
+}
+
+/// Adds the services of `include:`d files (their own values win nowhere: Compose rejects conflicts,
+/// so a name already defined is kept as it is).
+fn resolve_includes(
+    doc: &mut Node,
+    path: &str,
+    inputs: &ComposeInputs<'_>,
+    env: &BTreeMap<String, String>,
+    undefined: &mut Vec<(String, Span)>,
+    depth: usize,
+) {
+    if depth > 8 {
+        return;
+    }
+    let Some(includes) = doc.get("include").and_then(Node::as_seq).map(<[Node]>::to_vec) else {
+        return;
+    };
+    let dir = dir_of(path).to_owned();
+    for inc in includes {
+        let paths: Vec<String> = if let Some(p) = inc.as_text() {
+            vec![p.to_owned()]
+        } else if let Some(p) = inc.get("path") {
+            match p.as_seq() {
+                Some(items) => items.iter().filter_map(|i| i.as_text().map(str::to_owned)).collect(),
+                None => p.as_text().map(str::to_owned).into_iter().collect(),
+            }
+        } else {
+            Vec::new()
+        };
+        for p in paths {
+            let Some(rel) = join(&dir, &p) else { continue };
+            let Some((_, inc_doc)) = inputs.docs.get(&rel) else {
+                continue;
+            };
+            let mut inc_doc = (*inc_doc).clone();
+            interpolate_tree(&mut inc_doc, env, undefined, 0);
+            resolve_includes(&mut inc_doc, &rel, inputs, env, undefined, depth + 1);
+            let mut empty = Vec::new();
+            resolve_extends(&mut inc_doc, &rel, inputs, env, &mut empty);
+            let Some(NodeKind::Map(inc_services)) = inc_doc.get("services").map(|s| s.kind.clone()) else {
+                continue;
+            };
+            add_services(doc, inc_services);
+        }
+    }
+}
+
+fn add_services(doc: &mut Node, more: Vec<(Node, Node)>) {
+    let NodeKind::Map(entries) = &mut doc.kind else { return };
+    let idx = match entries.iter().position(|(k, _)| k.as_str() == Some("services")) {
+        Some(i) => i,
+        None => {
+            let span = doc.span;
+            entries.push((
+                Node::scalar("services", span),
+                Node {
+                    kind: NodeKind::Map(Vec::new()),
+                    span,
+                    tag: None,
+                    via_alias: None,
+                },
+            ));
+            entries.len() - 1
+        }
+    };
+    let Some((_, services)) = entries.get_mut(idx) else {
+        return;
+    };
+    if services.is_null() {
+        services.kind = NodeKind::Map(Vec::new());
+    }
+    let NodeKind::Map(svc) = &mut services.kind else { return };
+    for (k, v) in more {
+        if !svc.iter().any(|(sk, _)| sk.as_str() == k.as_str()) {
+            svc.push((k, v));
+        }
+    }
+}
+
+/// Resolves `extends` in every service of `doc` (same file or `file:`), bounded and cycle-safe.
+fn resolve_extends(
+    doc: &mut Node,
+    path: &str,
+    inputs: &ComposeInputs<'_>,
+    env: &BTreeMap<String, String>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let Some(services) = doc.get("services").filter(|s| s.is_map()).cloned() else {
+        return;
+    };
+    let names: Vec<String> = services.entries().map(|(n, _, _)| n.to_owned()).collect();
+    let mut resolved: Vec<(String, Node)> = Vec::new();
+    for name in names {
+        let mut chain: Vec<(String, String)> = vec![(path.to_owned(), name.clone())];
+        if let Some(node) = extended(&services, path, &name, inputs, env, &mut chain, diags) {
+            resolved.push((name, node));
+        }
+    }
+    let Some(NodeKind::Map(entries)) = doc_services_mut(doc).map(|s| &mut s.kind) else {
+        return;
+    };
+    for (name, node) in resolved {
+        if let Some((_, v)) = entries.iter_mut().find(|(k, _)| k.as_str() == Some(name.as_str())) {
+            *v = node;
+        }
+    }
+}
+
+fn doc_services_mut(doc: &mut Node) -> Option<&mut Node> {
+    let NodeKind::Map(entries) = &mut doc.kind else {
+        return None;
+    };
+    entries
+        .iter_mut()
+        .find(|(k, _)| k.as_str() == Some("services"))
+        .map(|(_, v)| v)
+}
+
+/// The service `name` of `services` (in file `path`) with its `extends` chain applied, or `None`
+/// when it does not extend anything.
+fn extended(
+    services: &Node,
+    path: &str,
+    name: &str,
+    inputs: &ComposeInputs<'_>,
+    env: &BTreeMap<String, String>,
+    chain: &mut Vec<(String, String)>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Node> {
+    let svc = services.get(name)?;
+    let ext = svc.get("extends")?;
+    let (target, file) = match ext.as_text() {
+        Some(t) => (t.to_owned(), None),
+        None => (
+            ext.get("service")?.as_text()?.to_owned(),
+            ext.get("file").and_then(Node::as_text).map(str::to_owned),
+        ),
+    };
+    let target_path = match &file {
+        Some(f) => join(dir_of(path), f)?,
+        None => path.to_owned(),
+    };
+    if chain.iter().any(|(p, n)| *p == target_path && *n == target) || chain.len() > 10 {
+        diags.push(
+            Diagnostic::new(
+                "undefined-service",
+                ext.span,
+                format!("`extends` of service `{name}` forms a cycle through `{target}`"),
+            )
+            .label("this extends chain loops")
+            .subject(format!("extends cycle {name}")),
+        );
+        return None;
+    }
+    chain.push((target_path.clone(), target.clone()));
+    let (base_services, base_owned);
+    if file.is_some() {
+        let (_, d) = inputs.docs.get(&target_path)?;
+        let mut d = (*d).clone();
+        interpolate_tree(&mut d, env, &mut Vec::new(), 0);
+        base_owned = d.get("services")?.clone();
+        base_services = &base_owned;
+    } else {
+        base_services = services;
+    }
+    let base = base_services.get(&target)?;
+    let mut base =
+        extended(base_services, &target_path, &target, inputs, env, chain, diags).unwrap_or_else(|| base.clone());
+    // Compose never inherits these from the extended service.
+    if let NodeKind::Map(entries) = &mut base.kind {
+        entries.retain(|(k, _)| !matches!(k.as_str(), Some("depends_on" | "links" | "volumes_from" | "extends")));
+    }
+    let mut own = svc.clone();
+    if let NodeKind::Map(entries) = &mut own.kind {
+        entries.retain(|(k, _)| k.as_str() != Some("extends"));
+    }
+    merge(&mut base, &own, "", 0);
+    Some(base)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joins() {
+        assert_eq!(join("a/b", "../c/.env").as_deref(), Some("a/c/.env"));
+        assert_eq!(join("", "./x").as_deref(), Some("x"));
+        assert_eq!(join("", "../x"), None);
+        assert_eq!(join("a", "/opt/x"), None);
+    }
+
+    #[test]
+    fn overlay_names() {
+        assert_eq!(
+            overlay_parts("docker-compose.prod.yml"),
+            Some(("docker-compose", "prod"))
+        );
+        assert_eq!(overlay_parts("compose.override.yaml"), Some(("compose", "override")));
+        assert_eq!(overlay_parts("docker-compose.yml"), None);
+    }
+}

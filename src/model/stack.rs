@@ -1,0 +1,463 @@
+//! [`Stack`]: every file read once, parsed in parallel, and turned into the indexed model the rules
+//! query. Building it is the only place that touches the file system (besides discovery); rules
+//! never do I/O.
+
+use super::project::{self, ComposeInputs, Project};
+use crate::config::Config;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::discover::{FileKind, Found};
+use crate::parse::{dockerfile, dotenv};
+use crate::source::{FileId, SourceMap, Span};
+use crate::yaml::{parse_yaml, Node, YamlLimits};
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+/// A parsed Dockerfile.
+#[derive(Debug)]
+pub struct DockerfileDoc {
+    pub file: FileId,
+    pub doc: dockerfile::Dockerfile,
+}
+
+/// A parsed `.env`-style file.
+#[derive(Debug)]
+pub struct EnvDoc {
+    pub file: FileId,
+    pub doc: dotenv::EnvFile,
+}
+
+/// What a YAML file turned out to be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum YamlRole {
+    Compose,
+    Kubernetes,
+    Kustomization,
+    Other,
+}
+
+#[derive(Debug)]
+pub struct YamlDoc {
+    pub file: FileId,
+    pub role: YamlRole,
+    pub documents: Vec<Node>,
+}
+
+/// The whole checked repository.
+#[derive(Debug, Default)]
+pub struct Stack {
+    pub sources: SourceMap,
+    pub yaml: Vec<YamlDoc>,
+    pub projects: Vec<Project>,
+    pub dockerfiles: HashMap<String, DockerfileDoc>,
+    pub env_files: HashMap<String, EnvDoc>,
+    /// Every relative path of a file or folder that exists (for existence checks without I/O in rules).
+    pub paths: HashSet<String>,
+    /// Findings made while reading and parsing.
+    pub parse_diagnostics: Vec<Diagnostic>,
+}
+
+enum Parsed {
+    Yaml(Vec<Node>),
+    Dockerfile(dockerfile::Dockerfile),
+    Env(dotenv::EnvFile),
+    Text,
+    Unread,
+}
+
+struct Loaded {
+    rel: String,
+    kind: FileKind,
+    text: String,
+    parsed: Parsed,
+    diags: Vec<Diagnostic>,
+}
+
+fn load(id: FileId, found: &Found, max_size: u64) -> Loaded {
+    let mut diags = Vec::new();
+    let span = Span::file_start(id);
+    let unread = |diags: Vec<Diagnostic>| Loaded {
+        rel: found.rel.clone(),
+        kind: found.kind,
+        text: String::new(),
+        parsed: Parsed::Unread,
+        diags,
+    };
+    match std::fs::metadata(&found.path) {
+        Ok(m) if m.len() > max_size => {
+            diags.push(
+                Diagnostic::new(
+                    "unreadable-file",
+                    span,
+                    format!("file is {} bytes, over the {max_size}-byte limit; not checked", m.len()),
+                )
+                .severity(Severity::Info)
+                .label("skipped")
+                .help("raise `max_file_size` in .stacklint.yaml if this file should be checked")
+                .subject("too large"),
+            );
+            return unread(diags);
+        }
+        Ok(_) => {}
+        Err(e) => {
+            diags.push(
+                Diagnostic::new("unreadable-file", span, format!("cannot read file: {e}"))
+                    .label("skipped")
+                    .subject("io"),
+            );
+            return unread(diags);
+        }
+    }
+    let bytes = match std::fs::read(&found.path) {
+        Ok(b) => b,
+        Err(e) => {
+            diags.push(
+                Diagnostic::new("unreadable-file", span, format!("cannot read file: {e}"))
+                    .label("skipped")
+                    .subject("io"),
+            );
+            return unread(diags);
+        }
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let offset = text
+                .char_indices()
+                .nth(at.min(text.len()))
+                .map_or(0, |_| crate::source::floor_char_boundary(&text, at));
+            diags.push(
+                Diagnostic::new(
+                    "unreadable-file",
+                    Span::new(id, offset, offset),
+                    format!("file is not valid UTF-8 (first invalid byte at offset {at}); not checked"),
+                )
+                .label("invalid byte here")
+                .help("save the file as UTF-8")
+                .subject("utf8"),
+            );
+            return Loaded {
+                rel: found.rel.clone(),
+                kind: found.kind,
+                text,
+                parsed: Parsed::Unread,
+                diags,
+            };
+        }
+    };
+    let parsed = match found.kind {
+        FileKind::Compose | FileKind::Kustomization | FileKind::Yaml => {
+            if is_template(&found.rel, &text) {
+                Parsed::Text
+            } else {
+                let stream = parse_yaml(id, &text, YamlLimits::default());
+                diags.extend(stream.diagnostics);
+                Parsed::Yaml(stream.documents)
+            }
+        }
+        FileKind::Dockerfile => Parsed::Dockerfile(dockerfile::parse_dockerfile(&text)),
+        FileKind::Env => Parsed::Env(dotenv::parse_dotenv(&text)),
+        FileKind::Markdown => Parsed::Text,
+    };
+    Loaded {
+        rel: found.rel.clone(),
+        kind: found.kind,
+        text,
+        parsed,
+        diags,
+    }
+}
+
+/// Helm chart templates and other Go-templated YAML cannot be read before rendering.
+fn is_template(rel: &str, text: &str) -> bool {
+    text.contains("{{") && (rel.contains("/templates/") || rel.starts_with("templates/") || parse_fails_quickly(text))
+}
+
+fn parse_fails_quickly(text: &str) -> bool {
+    !parse_yaml(FileId(0), text, YamlLimits::default())
+        .diagnostics
+        .is_empty()
+}
+
+/// A document that looks like a compose file: `services:` whose entries are container-like maps.
+fn looks_like_compose(doc: &Node) -> bool {
+    doc.get("services").is_some_and(|s| {
+        s.is_map()
+            && s.entries().any(|(_, _, b)| {
+                ["image", "build", "ports", "environment", "command", "depends_on"]
+                    .iter()
+                    .any(|k| b.get(k).is_some())
+            })
+    }) && doc.get("apiVersion").is_none()
+}
+
+fn looks_like_k8s(doc: &Node) -> bool {
+    doc.get("apiVersion").and_then(Node::as_text).is_some() && doc.get("kind").and_then(Node::as_text).is_some()
+}
+
+impl Stack {
+    /// Reads and parses `files` (already discovered under `root`) in parallel and builds the model.
+    pub fn build(root: &Path, files: &[Found], config: &Config) -> Stack {
+        let max = config.max_file_size();
+        let loaded: Vec<Loaded> = files
+            .par_iter()
+            .enumerate()
+            .map(|(i, f)| load(FileId(u32::try_from(i).unwrap_or(u32::MAX)), f, max))
+            .collect();
+        let mut stack = Stack::default();
+        let mut templates: Vec<(FileId, String)> = Vec::new();
+        for l in loaded {
+            let id = stack.sources.add(l.rel.clone(), l.text);
+            stack.parse_diagnostics.extend(l.diags);
+            match l.parsed {
+                Parsed::Yaml(documents) => {
+                    let role = match l.kind {
+                        FileKind::Compose => YamlRole::Compose,
+                        FileKind::Kustomization => YamlRole::Kustomization,
+                        _ if documents.iter().any(looks_like_k8s) => YamlRole::Kubernetes,
+                        _ if documents.first().is_some_and(looks_like_compose) => YamlRole::Compose,
+                        _ => YamlRole::Other,
+                    };
+                    stack.yaml.push(YamlDoc {
+                        file: id,
+                        role,
+                        documents,
+                    });
+                }
+                Parsed::Text if matches!(l.kind, FileKind::Compose | FileKind::Kustomization | FileKind::Yaml) => {
+                    templates.push((id, l.rel))
+                }
+                Parsed::Dockerfile(doc) => {
+                    stack.dockerfiles.insert(l.rel, DockerfileDoc { file: id, doc });
+                }
+                Parsed::Env(doc) => {
+                    stack.env_files.insert(l.rel, EnvDoc { file: id, doc });
+                }
+                _ => {}
+            }
+        }
+        stack.report_templates(&templates);
+        stack.paths = existing_paths(files);
+        stack.build_projects(config);
+        stack.stat_referenced(root);
+        stack
+    }
+
+    /// One info per folder of unrendered templates (a chart), not one per file.
+    fn report_templates(&mut self, templates: &[(FileId, String)]) {
+        let mut by_dir: std::collections::BTreeMap<&str, Vec<FileId>> = std::collections::BTreeMap::new();
+        for (id, rel) in templates {
+            by_dir.entry(project::dir_of(rel)).or_default().push(*id);
+        }
+        for (dir, ids) in by_dir {
+            let Some(first) = ids.first() else { continue };
+            let where_ = if dir.is_empty() {
+                "the root folder".to_owned()
+            } else {
+                format!("`{dir}`")
+            };
+            self.parse_diagnostics.push(
+                Diagnostic::new(
+                    "template-skipped",
+                    Span::file_start(*first),
+                    format!(
+                        "{} templated YAML file(s) in {where_} are not rendered and were not checked",
+                        ids.len()
+                    ),
+                )
+                .label("template syntax `{{ }}`")
+                .help("render the chart (e.g. `helm template`) into the repository to have it checked")
+                .subject(format!("templates in {dir}")),
+            );
+        }
+    }
+
+    fn build_projects(&mut self, config: &Config) {
+        let mut docs: HashMap<String, (FileId, &Node)> = HashMap::new();
+        let mut compose_paths = Vec::new();
+        for y in &self.yaml {
+            if y.role == YamlRole::Compose {
+                if let Some(doc) = y.documents.first() {
+                    let path = self.sources.path(y.file).to_owned();
+                    docs.insert(path.clone(), (y.file, doc));
+                    compose_paths.push(path);
+                }
+            }
+        }
+        let env_vars: HashMap<String, project::EnvVars> = self
+            .env_files
+            .iter()
+            .map(|(p, e)| {
+                (
+                    p.clone(),
+                    (
+                        e.file,
+                        e.doc
+                            .entries
+                            .iter()
+                            .map(|en| (en.key.clone(), en.value.clone()))
+                            .collect(),
+                    ),
+                )
+            })
+            .collect();
+        let explicit: Vec<(String, Vec<String>)> = config
+            .projects
+            .iter()
+            .map(|p| (p.name.clone(), p.files.clone()))
+            .collect();
+        let groups = project::group(&compose_paths, &docs, &explicit);
+        let inputs = ComposeInputs {
+            docs: &docs,
+            env_files: &env_vars,
+        };
+        let built: Vec<(Option<Project>, Vec<Diagnostic>)> = groups
+            .par_iter()
+            .map(|(name, files)| {
+                let env = config
+                    .projects
+                    .iter()
+                    .find(|p| &p.name == name)
+                    .and_then(|p| p.env_file.as_deref());
+                project::build(name.clone(), files, env, &inputs)
+            })
+            .collect();
+        let mut projects = Vec::new();
+        for (p, d) in built {
+            self.parse_diagnostics.extend(d);
+            projects.extend(p);
+        }
+        self.projects = projects;
+    }
+
+    /// Paths that compose files refer to (build contexts, Dockerfiles, env files), stated once here so
+    /// rules can ask [`Stack::exists`] without I/O. Git-ignored files count: they exist where the
+    /// stack runs only if someone created them, which the rules judge, not discovery.
+    fn stat_referenced(&mut self, root: &Path) {
+        let mut wanted: Vec<String> = Vec::new();
+        for p in &self.projects {
+            for s in &p.model.services {
+                if let Some(b) = &s.build {
+                    if let Some(ctx) = project::join(&p.dir, &b.context.value) {
+                        if let Some(df) = &b.dockerfile {
+                            wanted.extend(project::join(&ctx, &df.value));
+                        } else {
+                            wanted.extend(project::join(&ctx, "Dockerfile"));
+                        }
+                        wanted.push(ctx);
+                    }
+                }
+                for e in &s.env_files {
+                    wanted.extend(project::join(&p.dir, &e.path.value));
+                }
+            }
+        }
+        wanted.sort();
+        wanted.dedup();
+        let found: Vec<String> = wanted
+            .into_par_iter()
+            .filter(|rel| !self.paths.contains(rel) && root.join(rel).exists())
+            .collect();
+        self.paths.extend(found);
+    }
+
+    /// Whether a relative path (file or folder) exists in the checked tree.
+    pub fn exists(&self, rel: &str) -> bool {
+        self.paths.contains(rel.trim_end_matches('/'))
+    }
+
+    /// Compose documents (first document of each compose file).
+    pub fn compose_docs(&self) -> impl Iterator<Item = (FileId, &Node)> {
+        self.yaml
+            .iter()
+            .filter(|y| y.role == YamlRole::Compose)
+            .filter_map(|y| y.documents.first().map(|d| (y.file, d)))
+    }
+}
+
+/// Paths that matter for existence checks: every discovered file, every folder above one, plus the
+/// build contexts and env files named by compose files (checked once here, not in rules).
+fn existing_paths(files: &[Found]) -> HashSet<String> {
+    let mut set = HashSet::new();
+    set.insert(String::new());
+    for f in files {
+        let mut p = f.rel.as_str();
+        set.insert(p.to_owned());
+        while let Some((d, _)) = p.rsplit_once('/') {
+            if !set.insert(d.to_owned()) {
+                break;
+            }
+            p = d;
+        }
+    }
+    set
+}
+
+/// Where a service's healthcheck comes from (or why it has none).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HealthSource {
+    /// An active `healthcheck` in compose.
+    Compose,
+    /// `disable: true` or `test: ["NONE"]` in compose.
+    DisabledInCompose(Span),
+    /// A `HEALTHCHECK CMD` in the service's Dockerfile.
+    Dockerfile(FileId),
+    /// `HEALTHCHECK NONE` in the Dockerfile.
+    DisabledInDockerfile(FileId),
+    /// The Dockerfile was read and has no `HEALTHCHECK`.
+    NoneInDockerfile(FileId),
+    /// No compose healthcheck, and a pulled image that may or may not define one.
+    NoneForImage(String),
+    /// Cannot tell (unreadable Dockerfile, unresolved image).
+    Unknown,
+}
+
+impl Stack {
+    /// The Dockerfile a service builds from, with its build target.
+    pub fn dockerfile_for<'a>(
+        &'a self,
+        project: &Project,
+        service: &'a crate::compose::Service,
+    ) -> Option<(&'a DockerfileDoc, Option<&'a str>)> {
+        let build = service.build.as_ref()?;
+        if build.inline || crate::compose::model::is_unknown(&build.context.value) {
+            return None;
+        }
+        let ctx = project::join(&project.dir, &build.context.value)?;
+        let df = match &build.dockerfile {
+            Some(d) => project::join(&ctx, &d.value)?,
+            None => project::join(&ctx, "Dockerfile")?,
+        };
+        self.dockerfiles
+            .get(&df)
+            .map(|d| (d, build.target.as_ref().map(|t| t.value.as_str())))
+    }
+
+    /// Where `service`'s healthcheck comes from.
+    pub fn health_of(&self, project: &Project, service: &crate::compose::Service) -> HealthSource {
+        if let Some(h) = &service.healthcheck {
+            if h.is_active() && h.test.is_some() {
+                return HealthSource::Compose;
+            }
+            if !h.is_active() {
+                return HealthSource::DisabledInCompose(h.span);
+            }
+        }
+        if service.build.is_some() {
+            return match self.dockerfile_for(project, service) {
+                Some((d, target)) => match d.doc.effective(target).healthcheck {
+                    Some(dockerfile::Healthcheck::Cmd { .. }) => HealthSource::Dockerfile(d.file),
+                    Some(dockerfile::Healthcheck::None { .. }) => HealthSource::DisabledInDockerfile(d.file),
+                    None => HealthSource::NoneInDockerfile(d.file),
+                },
+                None => HealthSource::Unknown,
+            };
+        }
+        match &service.image {
+            Some(i) if !crate::compose::model::is_unknown(&i.value) => HealthSource::NoneForImage(i.value.clone()),
+            _ => HealthSource::Unknown,
+        }
+    }
+}

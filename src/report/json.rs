@@ -1,0 +1,104 @@
+//! The stable, versioned JSON contract of ARCHITECTURE.md.
+
+use crate::Report;
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct Out<'a> {
+    version: u32,
+    tool: Tool,
+    files_checked: usize,
+    diagnostics: Vec<Diag<'a>>,
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Diag<'a> {
+    rule: &'a str,
+    category: String,
+    severity: &'static str,
+    message: &'a str,
+    file: String,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    labels: Vec<LabelOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<&'a str>,
+    fingerprint: &'a str,
+}
+
+#[derive(Serialize)]
+struct LabelOut<'a> {
+    file: String,
+    line: usize,
+    column: usize,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    error: usize,
+    warning: usize,
+    info: usize,
+}
+
+pub fn render(report: &Report) -> String {
+    let diagnostics = report
+        .findings
+        .iter()
+        .map(|f| {
+            let d = &f.diagnostic;
+            let (file, start, end) = super::position(&report.sources, d.primary.span);
+            Diag {
+                rule: d.rule,
+                category: crate::rules::find(d.rule)
+                    .map(|e| crate::rules::meta(e).category)
+                    .unwrap_or_default(),
+                severity: f.severity.as_str(),
+                message: &d.message,
+                file,
+                line: start.line,
+                column: start.column,
+                end_line: end.line,
+                end_column: end.column,
+                labels: d
+                    .related
+                    .iter()
+                    .map(|l| {
+                        let (file, s, _) = super::position(&report.sources, l.span);
+                        LabelOut {
+                            file,
+                            line: s.line,
+                            column: s.column,
+                            message: &l.message,
+                        }
+                    })
+                    .collect(),
+                help: d.help.as_deref(),
+                fingerprint: &f.fingerprint,
+            }
+        })
+        .collect();
+    let (error, warning, info) = report.counts();
+    let out = Out {
+        version: 1,
+        tool: Tool {
+            name: "stacklint",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        files_checked: report.files_checked,
+        diagnostics,
+        summary: Summary { error, warning, info },
+    };
+    let mut s = serde_json::to_string_pretty(&out).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+    s.push('\n');
+    s
+}

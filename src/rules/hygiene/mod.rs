@@ -1,0 +1,2 @@
+pub(crate) mod obsolete_version;
+pub(crate) mod unpinned_image;

@@ -1,0 +1,119 @@
+//! The rule registry. A rule is one file under `src/rules/<category>/`, one page `rules/<id>.md`
+//! (the single source of its metadata and docs), fixtures under `testdata/rules/<id>/`, and one
+//! line in the `rules!` list below.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::Stack;
+
+pub(crate) mod prelude {
+    #[allow(unused_imports)]
+    pub(crate) use crate::diagnostic::{Diagnostic, Severity};
+    pub(crate) use crate::model::Stack;
+    pub(crate) use crate::rules::Rule;
+    pub(crate) use crate::source::Span;
+}
+
+/// A check over the whole model. Rules are pure: they read the [`Stack`], push diagnostics, and
+/// never do I/O, print or choose a severity (the page's default or the config decides).
+pub trait Rule: Send + Sync {
+    fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>);
+}
+
+/// Rules whose findings come from the parsers (syntax errors, duplicate keys): nothing to run later.
+pub(crate) struct ParserRule;
+
+impl Rule for ParserRule {
+    fn check(&self, _stack: &Stack, _out: &mut Vec<Diagnostic>) {}
+}
+
+/// A registered rule: its id, its page (front matter + docs) and its check.
+pub struct RuleEntry {
+    pub id: &'static str,
+    pub page: &'static str,
+    pub rule: &'static dyn Rule,
+}
+
+macro_rules! rules {
+    ($( $id:literal => $rule:expr ),* $(,)?) => {
+        /// Every rule, sorted by id.
+        pub static RULES: &[RuleEntry] = &[
+            $( RuleEntry { id: $id, page: include_str!(concat!("../../rules/", $id, ".md")), rule: &$rule } ),*
+        ];
+    };
+}
+
+pub(crate) mod health;
+pub(crate) mod hygiene;
+pub(crate) mod phantom;
+pub(crate) mod ports;
+
+rules! {
+    "compose-schema" => ParserRule,
+    "duplicate-key" => ParserRule,
+    "obsolete-version" => hygiene::obsolete_version::ObsoleteVersion,
+    "port-clash" => ports::port_clash::PortClash,
+    "template-skipped" => ParserRule,
+    "undefined-service" => phantom::undefined_service::UndefinedService,
+    "unhealthy-dependency" => health::unhealthy_dependency::UnhealthyDependency,
+    "unpinned-image" => hygiene::unpinned_image::UnpinnedImage,
+    "unreadable-file" => ParserRule,
+    "yaml-syntax" => ParserRule,
+}
+
+/// Metadata read from a rule page's front matter.
+#[derive(Clone, Debug)]
+pub struct RuleMeta {
+    pub id: &'static str,
+    pub category: String,
+    pub severity: Severity,
+    pub summary: String,
+    pub fix: String,
+    pub page: &'static str,
+}
+
+pub fn find(id: &str) -> Option<&'static RuleEntry> {
+    RULES.iter().find(|r| r.id == id)
+}
+
+/// Front matter of a page: the `---` block of `key: value` lines.
+pub fn meta(entry: &RuleEntry) -> RuleMeta {
+    let mut category = String::new();
+    let mut severity = Severity::Warning;
+    let mut summary = String::new();
+    let mut fix = "none".to_owned();
+    let body = entry.page.strip_prefix("---\n").unwrap_or("");
+    for line in body.lines().take_while(|l| *l != "---") {
+        let Some((k, v)) = line.split_once(':') else {
+            continue;
+        };
+        let v = v.trim().trim_matches('"').to_owned();
+        match k.trim() {
+            "category" => category = v,
+            "severity" => severity = Severity::parse(&v).unwrap_or(Severity::Warning),
+            "summary" => summary = v,
+            "fix" => fix = v,
+            _ => {}
+        }
+    }
+    RuleMeta {
+        id: entry.id,
+        category,
+        severity,
+        summary,
+        fix,
+        page: entry.page,
+    }
+}
+
+/// The page without its front matter.
+pub fn page_body(page: &str) -> &str {
+    page.strip_prefix("---\n")
+        .and_then(|rest| rest.split_once("\n---\n"))
+        .map_or(page, |(_, body)| body)
+        .trim_start()
+}
+
+/// The closest rule id to a misspelt one.
+pub fn suggest(id: &str) -> Option<&'static str> {
+    crate::suggest::nearest(id, RULES.iter().map(|r| r.id))
+}
