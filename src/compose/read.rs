@@ -356,7 +356,8 @@ impl Reader {
             published,
             target,
             protocol,
-            span: item.span,
+            // Point at the host port, the part that clashes; else at the container port.
+            span: item.get("published").map_or(target_node.span, |n| n.span),
         })
     }
 

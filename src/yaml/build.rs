@@ -40,7 +40,7 @@ pub fn parse_yaml(file: FileId, text: &str, limits: YamlLimits) -> YamlStream {
     let body = text.get(base..).unwrap_or("");
     let mut b = Builder {
         file,
-        offsets: CharOffsets::new(body, base),
+        offsets: CharOffsets::new(body, base, text),
         limits,
         stack: Vec::new(),
         anchors: HashMap::new(),
@@ -102,6 +102,31 @@ impl Builder<'_> {
         Span::new(self.file, s, e)
     }
 
+    /// saphyr-parser can stretch a quoted scalar's span over a trailing comment; end it at the
+    /// closing quote instead.
+    fn quoted_span(&self, span: Span) -> Span {
+        let text = self.offsets.full;
+        let start = span.start as usize;
+        let bytes = text.as_bytes();
+        let Some(&quote) = bytes.get(start) else { return span };
+        let mut i = start + 1;
+        while let Some(&b) = bytes.get(i) {
+            if quote == b'"' && b == b'\\' {
+                i += 2;
+                continue;
+            }
+            if b == quote {
+                if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') {
+                    i += 2;
+                    continue;
+                }
+                return Span::new(self.file, start, (i + 1).min(span.end as usize));
+            }
+            i += 1;
+        }
+        span
+    }
+
     fn syntax_error(&mut self, e: &ScanError) {
         let at = self.offsets.byte(e.marker().index());
         let span = Span::new(self.file, at, at);
@@ -121,6 +146,10 @@ impl Builder<'_> {
     fn on_event(&mut self, event: Event<'_>, span: Span) -> Result<(), Box<Diagnostic>> {
         match event {
             Event::Scalar(text, style, anchor, tag) => {
+                let span = match style {
+                    SaphyrStyle::DoubleQuoted | SaphyrStyle::SingleQuoted => self.quoted_span(span),
+                    _ => span,
+                };
                 let node = Node {
                     kind: NodeKind::Scalar(text.into_owned(), convert_style(style)),
                     span,
@@ -397,6 +426,8 @@ fn tag_name(tag: Option<Cow<'_, Tag>>) -> Option<Box<str>> {
 /// Converts saphyr's character indices to byte offsets: identity for ASCII text, otherwise a
 /// checkpoint every 64 characters and a short forward walk.
 struct CharOffsets<'a> {
+    /// The whole file (byte offsets index into it).
+    full: &'a str,
     text: &'a str,
     base: usize,
     checkpoints: Option<Vec<usize>>,
@@ -405,13 +436,14 @@ struct CharOffsets<'a> {
 const STRIDE: usize = 64;
 
 impl<'a> CharOffsets<'a> {
-    fn new(text: &'a str, base: usize) -> Self {
+    fn new(text: &'a str, base: usize, full: &'a str) -> Self {
         let checkpoints = if text.is_ascii() {
             None
         } else {
             Some(text.char_indices().step_by(STRIDE).map(|(i, _)| i).collect())
         };
         CharOffsets {
+            full,
             text,
             base,
             checkpoints,
@@ -461,6 +493,15 @@ mod tests {
         assert_eq!(ports[1].as_str(), Some("2122:22"));
         assert_eq!(ports[1].style(), Some(ScalarStyle::Plain));
         assert_eq!(slice(text, ports[1].span), "2122:22");
+    }
+
+    #[test]
+    fn quoted_scalar_span_ends_at_its_quote() {
+        let text = "a:\n  - \"70000:80\"  # c\n  - 'it''s'  # c\n";
+        let out = parse(text);
+        let items = out.documents[0].get("a").and_then(Node::as_seq).expect("seq");
+        assert_eq!(slice(text, items[0].span), "\"70000:80\"");
+        assert_eq!(slice(text, items[1].span), "'it''s'");
     }
 
     #[test]

@@ -1,0 +1,54 @@
+//! Shared helpers for the integration tests.
+#![allow(dead_code)]
+
+use stacklint::{check, CheckOptions, Report};
+use std::path::{Path, PathBuf};
+
+pub fn testdata() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata")
+}
+
+pub fn run(dir: &Path, select: &[&str]) -> Report {
+    let opts = CheckOptions {
+        paths: vec![dir.to_path_buf()],
+        select: select.iter().map(|s| (*s).to_owned()).collect(),
+        jobs: Some(2),
+        ..CheckOptions::default()
+    };
+    match check(&opts) {
+        Ok(r) => r,
+        Err(e) => panic!("check failed on {}: {e}", dir.display()),
+    }
+}
+
+/// Sorted sub-folders of a folder.
+pub fn subdirs(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+/// Every file under a folder (recursive), sorted.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
