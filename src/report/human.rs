@@ -92,13 +92,6 @@ impl miette::Diagnostic for Part {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         Some(Box::new(self.labels.iter().cloned()))
     }
-    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
-        if self.related.is_empty() {
-            None
-        } else {
-            Some(Box::new(self.related.iter().map(|p| p as &dyn miette::Diagnostic)))
-        }
-    }
 }
 
 fn labeled(l: &Label, primary: bool) -> LabeledSpan {
@@ -134,7 +127,7 @@ fn part(report: &Report, f: &Finding) -> Option<Part> {
         .filter_map(|(id, labels)| {
             let src = report.sources.get(id)?.clone();
             Some(Part {
-                message: format!("see also {}", src.path),
+                message: format!("also involved: {}", src.path),
                 code: None,
                 severity: Severity::Info,
                 help: None,
@@ -169,8 +162,12 @@ pub fn render(report: &Report, color: bool, width: usize) -> String {
     let mut out = String::new();
     for f in &report.findings {
         if let Some(p) = part(report, f) {
-            if handler.render_report(&mut out, &p).is_err() {
-                out.push_str(&p.message);
+            // miette would title related reports "Advice:"; render each other file on its own.
+            for one in std::iter::once(&p).chain(p.related.iter()) {
+                if handler.render_report(&mut out, one).is_err() {
+                    out.push_str(&one.message);
+                    out.push('\n');
+                }
             }
             out.push('\n');
         }

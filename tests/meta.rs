@@ -1,0 +1,124 @@
+//! Keeps rules, pages and fixtures in step: every registered rule has a page whose front matter
+//! names it, a bad and a good fixture; every page has a rule; every example quoted in a page is the
+//! fixture file it names, byte for byte; messages follow the style guide.
+
+mod common;
+
+use common::{files_under, subdirs, testdata};
+use std::path::Path;
+
+#[test]
+fn every_rule_has_page_and_fixtures() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for entry in stacklint::rules::RULES {
+        let meta = stacklint::rules::meta(entry);
+        assert!(
+            entry.page.starts_with(&format!("---\nid: {}\n", entry.id)),
+            "{}: front matter id",
+            entry.id
+        );
+        assert!(
+            !meta.category.is_empty() && !meta.summary.is_empty(),
+            "{}: category and summary",
+            entry.id
+        );
+        for section in [
+            "## What it does",
+            "## Why is this bad?",
+            "## Example",
+            "## How to fix",
+            "## Options",
+        ] {
+            assert!(entry.page.contains(section), "{}: page lacks {section}", entry.id);
+        }
+        for kind in ["bad", "good"] {
+            let dir = testdata().join("rules").join(entry.id).join(kind);
+            assert!(!subdirs(&dir).is_empty(), "{}: no {kind} fixture", entry.id);
+        }
+    }
+    let mut pages: Vec<String> = std::fs::read_dir(root.join("rules"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()
+                .and_then(|n| n.strip_suffix(".md"))
+                .map(str::to_owned)
+        })
+        .collect();
+    pages.sort();
+    for p in pages {
+        assert!(
+            stacklint::rules::find(&p).is_some(),
+            "rules/{p}.md has no registered rule"
+        );
+    }
+    let ids: Vec<&str> = stacklint::rules::RULES.iter().map(|r| r.id).collect();
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(ids, sorted, "keep the registry sorted by id");
+}
+
+/// A page quotes a fixture as "`path`:" followed by a fenced block: the block must be the file.
+#[test]
+fn page_examples_are_the_fixtures() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for entry in stacklint::rules::RULES {
+        let lines: Vec<&str> = entry.page.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let Some(path) = line.strip_prefix('`').and_then(|l| l.strip_suffix("`:")) else {
+                continue;
+            };
+            if !path.starts_with("testdata/") {
+                continue;
+            }
+            let file = std::fs::read(root.join(path)).unwrap_or_default();
+            let Ok(file) = String::from_utf8(file) else { continue };
+            let body: Vec<&str> = lines
+                .iter()
+                .skip(i + 3)
+                .take_while(|l| !l.starts_with("```"))
+                .copied()
+                .collect();
+            assert_eq!(
+                body.join("\n"),
+                file.trim_end(),
+                "{}: example {path} differs from the fixture",
+                entry.id
+            );
+        }
+    }
+}
+
+/// Messages: lowercase start (acronyms and code excepted), no trailing period.
+#[test]
+fn messages_follow_the_style() {
+    for case in subdirs(&testdata().join("stacks")).into_iter().chain(
+        stacklint::rules::RULES
+            .iter()
+            .flat_map(|r| subdirs(&testdata().join("rules").join(r.id).join("bad"))),
+    ) {
+        if files_under(&case).is_empty() {
+            continue;
+        }
+        let report = common::run(&case, &[]);
+        for f in &report.findings {
+            let m = &f.diagnostic.message;
+            let first_word = m.split_whitespace().next().unwrap_or("");
+            let ok_start = m.starts_with(|c: char| !c.is_uppercase()) || first_word.chars().all(|c| !c.is_lowercase());
+            assert!(ok_start, "message starts uppercase: {m}");
+            assert!(!m.ends_with('.'), "message ends with a period: {m}");
+            if let Some(h) = &f.diagnostic.help {
+                assert!(!h.ends_with('.'), "help ends with a period: {h}");
+            }
+        }
+    }
+}
+
+/// The config schema is valid JSON Schema and accepts the documented example config.
+#[test]
+fn config_schema_accepts_example() {
+    let example = "include: []\nexclude: [vendor/**]\nrules:\n  unpinned-image: off\nignore:\n  - rule: port-clash\n    paths: [legacy/**]\n    reason: decommissioned next quarter\nprojects:\n  - name: prod\n    files: [docker-compose.yml, docker-compose.prod.yml]\n    env_file: .env.prod\nmax_file_size: 1048576\n";
+    assert!(stacklint::config::parse("example.yaml", example).is_ok());
+}
