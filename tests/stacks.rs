@@ -61,3 +61,18 @@ fn override_merge_creates_a_clash_pointing_at_both_files() {
     assert_eq!(r.sources.path(d.primary.span.file), "docker-compose.override.yml");
     assert_eq!(r.sources.path(d.related[0].span.file), "docker-compose.yml");
 }
+
+/// Healthchecks that exist only in Dockerfiles (one inherited through a build stage) count.
+#[test]
+fn dockerfile_healthcheck_silences_missing_healthcheck() {
+    let dir = testdata().join("stacks/dockerfile-health");
+    let opts = CheckOptions {
+        paths: vec![dir],
+        select: vec!["missing-healthcheck".into(), "unhealthy-dependency".into()],
+        ..CheckOptions::default()
+    };
+    let r = check(&opts).unwrap_or_else(|e| panic!("{e}"));
+    let messages: Vec<&str> = r.findings.iter().map(|f| f.diagnostic.message.as_str()).collect();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(messages[0].contains("`gateway`"), "{messages:?}");
+}

@@ -73,6 +73,8 @@ pub struct Build {
 #[derive(Clone, Debug)]
 pub struct CommandLine {
     pub args: Vec<String>,
+    /// The span of each argument where it can be located exactly in the source.
+    pub arg_spans: Vec<Option<Span>>,
     pub shell: bool,
     pub span: Span,
 }
@@ -81,6 +83,11 @@ impl CommandLine {
     /// The whole command as one line of text.
     pub fn text(&self) -> String {
         self.args.join(" ")
+    }
+
+    /// The span of argument `i`, or the whole command's.
+    pub fn arg_span(&self, i: usize) -> Span {
+        self.arg_spans.get(i).copied().flatten().unwrap_or(self.span)
     }
 }
 

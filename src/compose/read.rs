@@ -200,16 +200,13 @@ impl Reader {
             let args = items.iter().map(|i| i.as_str().unwrap_or("").to_owned()).collect();
             return Some(CommandLine {
                 args,
+                arg_spans: items.iter().map(|i| Some(i.span)).collect(),
                 shell: false,
                 span: v.span,
             });
         }
         match v.as_str() {
-            Some(t) => Some(CommandLine {
-                args: split_words(t),
-                shell: true,
-                span: v.span,
-            }),
+            Some(t) => Some(shell_command(t, v)),
             None => {
                 self.wrong_type(v, what, "a string or a list");
                 None
@@ -395,11 +392,7 @@ impl Reader {
 
     fn health_test(&mut self, t: &Node) -> Option<HealthTest> {
         if let Some(text) = t.as_text() {
-            return Some(HealthTest::Command(CommandLine {
-                args: split_words(text),
-                shell: true,
-                span: t.span,
-            }));
+            return Some(HealthTest::Command(shell_command(text, t)));
         }
         let items = t.as_seq()?;
         let words: Vec<String> = items.iter().map(|i| i.as_str().unwrap_or("").to_owned()).collect();
@@ -407,14 +400,21 @@ impl Reader {
             Some("NONE") => Some(HealthTest::None),
             Some("CMD") => Some(HealthTest::Command(CommandLine {
                 args: words.get(1..).unwrap_or(&[]).to_vec(),
+                arg_spans: items.iter().skip(1).map(|i| Some(i.span)).collect(),
                 shell: false,
                 span: t.span,
             })),
-            Some("CMD-SHELL") => Some(HealthTest::Command(CommandLine {
-                args: split_words(&words.get(1..).unwrap_or(&[]).join(" ")),
-                shell: true,
-                span: t.span,
-            })),
+            Some("CMD-SHELL") => match items.get(1) {
+                Some(body) if items.len() == 2 => {
+                    Some(HealthTest::Command(shell_command(body.as_str().unwrap_or(""), body)))
+                }
+                _ => Some(HealthTest::Command(CommandLine {
+                    args: split_words(&words.get(1..).unwrap_or(&[]).join(" ")),
+                    arg_spans: Vec::new(),
+                    shell: true,
+                    span: t.span,
+                })),
+            },
             _ => {
                 self.report(
                     t.span,
@@ -546,34 +546,61 @@ impl Default for Reader {
     }
 }
 
+/// A command written as one string: words split shell-style, each located in the source when the
+/// scalar's text is its source (plain, or quoted without escapes).
+fn shell_command(text: &str, node: &Node) -> CommandLine {
+    let words = split_words_at(text);
+    let len = node.span.range().len();
+    let shift = if len == text.len() {
+        Some(0)
+    } else if len == text.len() + 2 && node.style() != Some(crate::yaml::ScalarStyle::Plain) {
+        Some(1)
+    } else {
+        None
+    };
+    CommandLine {
+        arg_spans: words
+            .iter()
+            .map(|(_, r)| shift.map(|s| node.span.sub(r.start + s..r.end + s)))
+            .collect(),
+        args: words.into_iter().map(|(w, _)| w).collect(),
+        shell: true,
+        span: node.span,
+    }
+}
+
 /// Splits a shell-ish command line into words (quotes grouped, no expansion).
 pub fn split_words(text: &str) -> Vec<String> {
+    split_words_at(text).into_iter().map(|(w, _)| w).collect()
+}
+
+/// Like [`split_words`], with each word's byte range in `text`.
+pub fn split_words_at(text: &str) -> Vec<(String, std::ops::Range<usize>)> {
     let mut words = Vec::new();
     let mut cur = String::new();
     let mut quote: Option<char> = None;
-    let mut in_word = false;
-    for c in text.chars() {
+    let mut start: Option<usize> = None;
+    for (i, c) in text.char_indices() {
         match quote {
             Some(q) if c == q => quote = None,
             Some(_) => cur.push(c),
             None if c == '"' || c == '\'' => {
                 quote = Some(c);
-                in_word = true;
+                start.get_or_insert(i);
             }
             None if c.is_whitespace() => {
-                if in_word {
-                    words.push(std::mem::take(&mut cur));
-                    in_word = false;
+                if let Some(s) = start.take() {
+                    words.push((std::mem::take(&mut cur), s..i));
                 }
             }
             None => {
                 cur.push(c);
-                in_word = true;
+                start.get_or_insert(i);
             }
         }
     }
-    if in_word {
-        words.push(cur);
+    if let Some(s) = start {
+        words.push((cur, s..text.len()));
     }
     words
 }

@@ -1,5 +1,8 @@
 //! The cross-file world: every file's facts and claims, indexed for the rules.
+pub mod endpoints;
+pub mod images;
 pub mod interpolate;
+pub mod listen;
 pub mod project;
 pub mod stack;
 

@@ -9,6 +9,7 @@ use crate::discover::{FileKind, Found};
 use crate::parse::{dockerfile, dotenv};
 use crate::source::{FileId, SourceMap, Span};
 use crate::yaml::{parse_yaml, Node, YamlLimits};
+
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -447,6 +448,8 @@ impl Stack {
         }
         if service.build.is_some() {
             return match self.dockerfile_for(project, service) {
+                // A Dockerfile without `FROM` (a placeholder) says nothing about health.
+                Some((d, _)) if d.doc.stages.is_empty() => HealthSource::Unknown,
                 Some((d, target)) => match d.doc.effective(target).healthcheck {
                     Some(dockerfile::Healthcheck::Cmd { .. }) => HealthSource::Dockerfile(d.file),
                     Some(dockerfile::Healthcheck::None { .. }) => HealthSource::DisabledInDockerfile(d.file),
@@ -459,5 +462,136 @@ impl Stack {
             Some(i) if !crate::compose::model::is_unknown(&i.value) => HealthSource::NoneForImage(i.value.clone()),
             _ => HealthSource::Unknown,
         }
+    }
+}
+
+/// One word of the command a container runs, with where it was written.
+#[derive(Clone, Debug)]
+pub struct Word {
+    pub text: String,
+    pub span: Span,
+}
+
+/// Splits words that are themselves command lines (`sh -c "uvicorn …"`) into their words.
+fn expand_words(words: Vec<Word>) -> Vec<Word> {
+    let mut out = Vec::new();
+    for w in words {
+        if w.text.contains(char::is_whitespace) {
+            for (sub, range) in crate::compose::read::split_words_at(&w.text) {
+                let exact = w.span.range().len() == w.text.len();
+                let span = if exact { w.span.sub(range) } else { w.span };
+                out.push(Word { text: sub, span });
+            }
+        } else {
+            out.push(w);
+        }
+    }
+    out
+}
+
+impl Stack {
+    fn dockerfile_words(&self, file: FileId, spec: &dockerfile::CommandSpec) -> Vec<Word> {
+        let span = Span::new(file, spec.range.start, spec.range.end);
+        spec.args.iter().map(|a| Word { text: a.clone(), span }).collect()
+    }
+
+    /// The command the container runs: entrypoint then command, compose overriding the Dockerfile
+    /// (a compose `entrypoint` also drops the Dockerfile's `CMD`, as Docker does).
+    pub fn run_command(&self, project: &Project, service: &crate::compose::Service) -> Vec<Word> {
+        let compose = |c: &crate::compose::CommandLine| -> Vec<Word> {
+            c.args
+                .iter()
+                .enumerate()
+                .map(|(i, a)| Word {
+                    text: a.clone(),
+                    span: c.arg_span(i),
+                })
+                .collect()
+        };
+        let eff = self
+            .dockerfile_for(project, service)
+            .map(|(d, t)| (d.file, d.doc.effective(t)));
+        let mut words = Vec::new();
+        match (&service.entrypoint, &eff) {
+            (Some(e), _) => words.extend(compose(e)),
+            (None, Some((file, eff))) => {
+                if let Some(ep) = &eff.entrypoint {
+                    words.extend(self.dockerfile_words(*file, ep));
+                }
+            }
+            _ => {}
+        }
+        match (&service.command, &eff) {
+            (Some(c), _) => words.extend(compose(c)),
+            (None, Some((file, eff))) if service.entrypoint.is_none() => {
+                if let Some(cmd) = &eff.cmd {
+                    words.extend(self.dockerfile_words(*file, cmd));
+                }
+            }
+            _ => {}
+        }
+        expand_words(words)
+    }
+
+    /// The image the container runs: the compose `image` when nothing is built, else the root image
+    /// of the Dockerfile's `FROM` chain. `None` when unknown.
+    pub fn effective_image(&self, project: &Project, service: &crate::compose::Service) -> Option<String> {
+        if service.build.is_some() {
+            let (d, t) = self.dockerfile_for(project, service)?;
+            return d
+                .doc
+                .effective(t)
+                .base_image
+                .filter(|i| !crate::compose::model::is_unknown(i));
+        }
+        service
+            .image
+            .as_ref()
+            .map(|i| i.value.clone())
+            .filter(|i| !crate::compose::model::is_unknown(i))
+    }
+
+    /// Ports the container listens on, as far as stacklint can tell: container ports of `ports`,
+    /// `expose`, the Dockerfile's `EXPOSE`, server flags in its command, a `PORT` variable, and the
+    /// default port of a well-known image.
+    pub fn listen_ports(
+        &self,
+        project: &Project,
+        service: &crate::compose::Service,
+    ) -> std::collections::BTreeSet<u16> {
+        let mut set = std::collections::BTreeSet::new();
+        for m in &service.ports {
+            set.extend((m.target.start..=m.target.end).take(4096));
+        }
+        for e in &service.expose {
+            set.extend((e.value.start..=e.value.end).take(4096));
+        }
+        if let Some((d, t)) = self.dockerfile_for(project, service) {
+            for e in d.doc.effective(t).expose {
+                set.extend((e.port..=e.end_port.unwrap_or(e.port)).take(4096));
+            }
+        }
+        let words: Vec<String> = self.run_command(project, service).into_iter().map(|w| w.text).collect();
+        set.extend(super::listen::command_binds(&words).1);
+        if let Some(p) = service
+            .env("PORT")
+            .and_then(|e| e.value.as_ref())
+            .and_then(|v| v.value.parse::<u16>().ok())
+        {
+            set.insert(p);
+        }
+        if let Some(image) = self.effective_image(project, service) {
+            set.extend(super::images::image_default_ports(&image));
+        }
+        set
+    }
+
+    /// Whether the container's ports are reachable by design: published, exposed, or declared.
+    pub fn is_served(&self, project: &Project, service: &crate::compose::Service) -> bool {
+        !service.ports.is_empty()
+            || !service.expose.is_empty()
+            || self
+                .dockerfile_for(project, service)
+                .is_some_and(|(d, t)| !d.doc.effective(t).expose.is_empty())
     }
 }

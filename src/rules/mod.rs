@@ -44,14 +44,20 @@ macro_rules! rules {
 
 pub(crate) mod health;
 pub(crate) mod hygiene;
+pub(crate) mod network;
 pub(crate) mod phantom;
 pub(crate) mod ports;
 
 rules! {
     "compose-schema" => ParserRule,
     "duplicate-key" => ParserRule,
+    "healthcheck-tool-missing" => health::healthcheck_tool_missing::HealthcheckToolMissing,
+    "localhost-binding" => network::localhost_binding::LocalhostBinding,
+    "localhost-reference" => network::localhost_reference::LocalhostReference,
+    "missing-healthcheck" => health::missing_healthcheck::MissingHealthcheck,
     "obsolete-version" => hygiene::obsolete_version::ObsoleteVersion,
     "port-clash" => ports::port_clash::PortClash,
+    "probe-port-mismatch" => health::probe_port_mismatch::ProbePortMismatch,
     "template-skipped" => ParserRule,
     "undefined-service" => phantom::undefined_service::UndefinedService,
     "unhealthy-dependency" => health::unhealthy_dependency::UnhealthyDependency,

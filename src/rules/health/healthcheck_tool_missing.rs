@@ -1,0 +1,96 @@
+//! healthcheck-tool-missing: a healthcheck runs curl or wget in an image known not to ship it, so
+//! the check fails forever and the service never becomes healthy. Docs: rules/healthcheck-tool-missing.md
+use crate::compose::HealthTest;
+use crate::model::images;
+use crate::parse::dockerfile;
+use crate::rules::prelude::*;
+
+pub(crate) struct HealthcheckToolMissing;
+
+const TOOLS: &[&str] = &["curl", "wget"];
+
+/// Whether a command line installs `tool` (`apk add curl`, `apt-get install -y wget`).
+fn installs(text: &str, tool: &str) -> bool {
+    let words: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || c == ';' || c == '&')
+        .collect();
+    words.iter().any(|w| matches!(*w, "install" | "add")) && words.contains(&tool)
+}
+
+impl Rule for HealthcheckToolMissing {
+    fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
+        for project in &stack.projects {
+            for s in &project.model.services {
+                // The check that runs: compose's test, else the Dockerfile's HEALTHCHECK.
+                let eff = stack
+                    .dockerfile_for(project, s)
+                    .map(|(d, t)| (d.file, d.doc.effective(t)));
+                let words: Vec<(String, Span)> = match s.healthcheck.as_ref().and_then(|h| h.test.as_ref()) {
+                    Some(HealthTest::Command(c)) => c
+                        .args
+                        .iter()
+                        .enumerate()
+                        .map(|(i, a)| (a.clone(), c.arg_span(i)))
+                        .collect(),
+                    Some(HealthTest::None) => continue,
+                    None => match &eff {
+                        Some((file, e)) => match &e.healthcheck {
+                            Some(dockerfile::Healthcheck::Cmd { command, range }) => {
+                                let span = Span::new(*file, range.start, range.end);
+                                command.args.iter().map(|a| (a.clone(), span)).collect()
+                            }
+                            _ => continue,
+                        },
+                        None => continue,
+                    },
+                };
+                let Some(image) = stack.effective_image(project, s) else {
+                    continue;
+                };
+                let flat: Vec<(String, Span)> = words
+                    .into_iter()
+                    .flat_map(|(w, sp)| {
+                        crate::compose::read::split_words(&w)
+                            .into_iter()
+                            .map(move |x| (x, sp))
+                            .collect::<Vec<_>>()
+                    })
+                    .collect();
+                for tool in TOOLS {
+                    let Some((_, span)) = flat.iter().find(|(w, _)| w.rsplit('/').next() == Some(*tool)) else {
+                        continue;
+                    };
+                    if images::ships_tool(&image, tool) != Some(false) {
+                        continue;
+                    }
+                    let installed_by_build = eff.as_ref().is_some_and(|(_, e)| e.installs.iter().any(|p| p == tool));
+                    let installed_by_command = [&s.command, &s.entrypoint]
+                        .into_iter()
+                        .flatten()
+                        .any(|c| installs(&c.text(), tool));
+                    if installed_by_build || installed_by_command {
+                        continue;
+                    }
+                    let alt = if *tool == "curl" && images::ships_tool(&image, "wget") == Some(true) {
+                        "use `wget -qO- …` (busybox ships it) or install curl".to_owned()
+                    } else {
+                        format!("install {tool} in the image, or probe with a program the image has (e.g. the app's own runtime)")
+                    };
+                    out.push(
+                        Diagnostic::new(
+                            "healthcheck-tool-missing",
+                            *span,
+                            format!(
+                                "the healthcheck of `{}` runs `{tool}`, which image `{image}` does not ship",
+                                s.name.value
+                            ),
+                        )
+                        .label(format!("`{tool}` not found in the container"))
+                        .help(alt)
+                        .subject(format!("{} {tool}", s.name.value)),
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! localhost-binding: the server inside a container binds a loopback address, so the port that is
+//! published, exposed or used by another service is unreachable. Docs: rules/localhost-binding.md
+use crate::model::endpoints::endpoints;
+use crate::model::listen::{command_binds, is_loopback, split_host_port, BIND_ENV};
+use crate::model::project::Project;
+use crate::rules::prelude::*;
+
+pub(crate) struct LocalhostBinding;
+
+/// Whether another service of the project reaches `name` over the network (an env URL or
+/// `name:port` naming it).
+fn used_by_others(project: &Project, name: &str) -> bool {
+    project.model.services.iter().filter(|o| o.name.value != name).any(|o| {
+        o.environment
+            .iter()
+            .filter_map(|e| e.value.as_ref())
+            .any(|v| endpoints(&v.value).iter().any(|ep| ep.host == name))
+    })
+}
+
+impl Rule for LocalhostBinding {
+    fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
+        for project in &stack.projects {
+            for s in &project.model.services {
+                if s.network_mode.is_some() {
+                    continue; // host networking, or another container's namespace: loopback may be right
+                }
+                if !stack.is_served(project, s) && !used_by_others(project, &s.name.value) {
+                    continue;
+                }
+                let mut found: Vec<(String, Span, String)> = Vec::new();
+                let words = stack.run_command(project, s);
+                let texts: Vec<String> = words.iter().map(|w| w.text.clone()).collect();
+                for b in command_binds(&texts).0 {
+                    if is_loopback(&b.host) {
+                        let span = words.get(b.arg).map_or(s.name.span, |w| w.span);
+                        found.push((b.host, span, format!("`{}`", b.via)));
+                    }
+                }
+                for e in &s.environment {
+                    let Some(v) = &e.value else { continue };
+                    if BIND_ENV.contains(&e.name.value.as_str()) {
+                        let (host, _) = split_host_port(&v.value);
+                        if is_loopback(&host) {
+                            found.push((host, v.span, format!("`{}`", e.name.value)));
+                        }
+                    }
+                }
+                for (host, span, via) in found {
+                    let name = &s.name.value;
+                    out.push(
+                        Diagnostic::new(
+                            "localhost-binding",
+                            span,
+                            format!("`{name}` listens on `{host}` (set by {via}), so nothing outside its container can reach it"),
+                        )
+                        .label("loopback inside the container")
+                        .help("bind `0.0.0.0` inside the container; limit who can connect with the host IP of `ports` instead")
+                        .subject(format!("{name} {host} {via}")),
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,2 @@
+pub(crate) mod localhost_binding;
+pub(crate) mod localhost_reference;
