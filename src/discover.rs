@@ -20,6 +20,8 @@ pub enum FileKind {
     Dockerfile,
     Env,
     Markdown,
+    /// Shell scripts, Makefiles, justfiles: read for the compose files and services they name.
+    Script,
 }
 
 #[derive(Clone, Debug)]
@@ -64,6 +66,13 @@ pub fn classify(rel: &str) -> Option<FileKind> {
     }
     if lower.ends_with(".md") || lower.ends_with(".markdown") {
         return Some(FileKind::Markdown);
+    }
+    if lower.ends_with(".sh")
+        || lower.ends_with(".bash")
+        || lower.ends_with(".mk")
+        || matches!(lower.as_str(), "makefile" | "gnumakefile" | "justfile")
+    {
+        return Some(FileKind::Script);
     }
     None
 }
@@ -202,5 +211,7 @@ mod tests {
         assert_eq!(classify("x/.env.example"), Some(FileKind::Env));
         assert_eq!(classify("README.md"), Some(FileKind::Markdown));
         assert_eq!(classify("main.rs"), None);
+        assert_eq!(classify("Makefile"), Some(FileKind::Script));
+        assert_eq!(classify("scripts/deploy.sh"), Some(FileKind::Script));
     }
 }

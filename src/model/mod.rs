@@ -2,6 +2,7 @@
 pub mod endpoints;
 pub mod images;
 pub mod interpolate;
+pub mod invocations;
 pub mod listen;
 pub mod project;
 pub mod stack;

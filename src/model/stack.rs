@@ -56,6 +56,8 @@ pub struct Stack {
     pub paths: HashSet<String>,
     /// Findings made while reading and parsing.
     pub parse_diagnostics: Vec<Diagnostic>,
+    /// Shell scripts, Makefiles and Markdown files (kept as text in `sources`).
+    pub texts: Vec<(FileId, FileKind)>,
 }
 
 enum Parsed {
@@ -160,7 +162,7 @@ fn load(id: FileId, found: &Found, max_size: u64) -> Loaded {
         }
         FileKind::Dockerfile => Parsed::Dockerfile(dockerfile::parse_dockerfile(&text)),
         FileKind::Env => Parsed::Env(dotenv::parse_dotenv(&text)),
-        FileKind::Markdown => Parsed::Text,
+        FileKind::Markdown | FileKind::Script => Parsed::Text,
     };
     Loaded {
         rel: found.rel.clone(),
@@ -230,6 +232,7 @@ impl Stack {
                 Parsed::Text if matches!(l.kind, FileKind::Compose | FileKind::Kustomization | FileKind::Yaml) => {
                     templates.push((id, l.rel))
                 }
+                Parsed::Text => stack.texts.push((id, l.kind)),
                 Parsed::Dockerfile(doc) => {
                     stack.dockerfiles.insert(l.rel, DockerfileDoc { file: id, doc });
                 }
@@ -309,7 +312,16 @@ impl Stack {
             .iter()
             .map(|p| (p.name.clone(), p.files.clone()))
             .collect();
-        let groups = project::group(&compose_paths, &docs, &explicit);
+        let mut groups = project::group(&compose_paths, &docs, &explicit);
+        // `-f a -f b` invocations in scripts and docs: projects too, unless already formed.
+        for (id, _) in &self.texts {
+            let Some(src) = self.sources.get(*id) else { continue };
+            for files in super::invocations::compose_file_sets(&src.path, &src.text, &|p| docs.contains_key(p)) {
+                if !groups.iter().any(|(_, g)| *g == files) {
+                    groups.push((files.join(" + "), files));
+                }
+            }
+        }
         let inputs = ComposeInputs {
             docs: &docs,
             env_files: &env_vars,
