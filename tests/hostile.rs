@@ -1,0 +1,229 @@
+//! Hostile input: each case gives a clear diagnostic (or is skipped) and the run goes on. No case
+//! here asserts a speed target (those live in the benchmark); the generous bounds only turn a hang
+//! or a quadratic blow-up into a failure instead of a stuck CI job.
+
+use stacklint::{check, CheckOptions, Report};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+fn tempdir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("stacklint-hostile-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    dir
+}
+
+fn write(dir: &Path, rel: &str, bytes: &[u8]) {
+    let p = dir.join(rel);
+    if let Some(parent) = p.parent() {
+        let _ = std::fs::create_dir_all(parent);
+    }
+    std::fs::write(p, bytes).unwrap_or_else(|e| panic!("{e}"));
+}
+
+fn run(dir: &Path) -> Report {
+    let opts = CheckOptions {
+        paths: vec![dir.to_path_buf()],
+        jobs: Some(2),
+        ..CheckOptions::default()
+    };
+    check(&opts).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn rules(r: &Report) -> Vec<(&str, &str)> {
+    r.findings
+        .iter()
+        .map(|f| (f.diagnostic.rule, f.diagnostic.message.as_str()))
+        .collect()
+}
+
+#[test]
+fn billion_laughs_is_bounded() {
+    let dir = tempdir("bomb");
+    let mut text = String::from("x-a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..12 {
+        let p = i - 1;
+        text.push_str(&format!(
+            "x-a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+        ));
+    }
+    text.push_str("services:\n  web:\n    image: nginx:1.27.2\n");
+    write(&dir, "compose.yaml", text.as_bytes());
+    let started = Instant::now();
+    let r = run(&dir);
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "alias bomb took {:?}",
+        started.elapsed()
+    );
+    assert!(
+        rules(&r)
+            .iter()
+            .any(|(id, m)| *id == "yaml-syntax" && m.contains("alias expansion")),
+        "{:?}",
+        rules(&r)
+    );
+}
+
+#[test]
+fn deep_nesting_is_a_diagnostic_not_a_stack_overflow() {
+    let dir = tempdir("deep");
+    write(&dir, "a.yaml", "[".repeat(100_000).as_bytes());
+    write(&dir, "b.yaml", "a:\n".repeat(1).as_bytes());
+    let mut block = String::new();
+    for i in 0..1_000 {
+        block.push_str(&" ".repeat(i));
+        block.push_str("k:\n");
+    }
+    write(&dir, "c.yaml", block.as_bytes());
+    let r = run(&dir);
+    let found = rules(&r);
+    assert!(
+        found.iter().any(|(id, m)| *id == "yaml-syntax" && m.contains("nest")),
+        "{found:?}"
+    );
+    assert_eq!(
+        found.iter().filter(|(id, _)| *id == "yaml-syntax").count(),
+        2,
+        "{found:?}"
+    );
+}
+
+#[test]
+fn invalid_utf8_and_nul_bytes() {
+    let dir = tempdir("utf8");
+    write(&dir, "compose.yaml", b"services:\n  web:\n    image: nginx\xff\xfe\n");
+    write(&dir, "docker-compose.yml", b"services:\n  web:\n    image: \0nginx:1\n");
+    write(&dir, "Dockerfile", b"FROM \xc3\x28 scratch\n");
+    let r = run(&dir);
+    let found = rules(&r);
+    assert!(
+        found
+            .iter()
+            .any(|(id, m)| *id == "unreadable-file" && m.contains("UTF-8")),
+        "{found:?}"
+    );
+    assert!(
+        found.iter().filter(|(id, _)| *id == "unreadable-file").count() >= 2,
+        "{found:?}"
+    );
+}
+
+#[test]
+fn oversized_file_is_skipped_with_an_info() {
+    let dir = tempdir("big");
+    write(&dir, ".stacklint.yaml", b"max_file_size: 1000\n");
+    let mut text = String::from("services:\n");
+    for i in 0..200 {
+        text.push_str(&format!("  s{i}:\n    image: nginx:1.27.2\n"));
+    }
+    write(&dir, "compose.yaml", text.as_bytes());
+    let r = run(&dir);
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.diagnostic.rule == "unreadable-file")
+        .unwrap_or_else(|| panic!("{:?}", rules(&r)));
+    assert_eq!(f.severity, stacklint::diagnostic::Severity::Info);
+    assert!(f.diagnostic.message.contains("limit"));
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_loops_fifos_and_unreadable_files() {
+    use std::os::unix::fs::{symlink, PermissionsExt};
+    let dir = tempdir("links");
+    let outside = tempdir("outside");
+    write(
+        &outside,
+        "compose.yaml",
+        b"services:\n  secret:\n    image: nginx:latest\n",
+    );
+    write(&dir, "compose.yaml", b"services:\n  web:\n    image: nginx:1.27.2\n");
+    let _ = symlink(&outside, dir.join("escape"));
+    let _ = symlink(outside.join("compose.yaml"), dir.join("docker-compose.yml"));
+    let _ = symlink(&dir, dir.join("loop"));
+    let fifo = dir.join("fifo.yaml");
+    let made_fifo = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
+    write(
+        &dir,
+        "locked/compose.yaml",
+        b"services:\n  x:\n    image: nginx:1.27.2\n",
+    );
+    let locked = dir.join("locked/compose.yaml");
+    let _ = std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000));
+    let readable_anyway = std::fs::read(&locked).is_ok(); // root ignores permissions
+    let r = run(&dir);
+    let _ = std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o644));
+    let paths: Vec<&str> = r.sources.files().iter().map(|f| f.path.as_str()).collect();
+    assert!(
+        !paths.iter().any(|p| p.starts_with("escape") || p.starts_with("loop")),
+        "{paths:?}"
+    );
+    assert!(
+        !paths.contains(&"docker-compose.yml"),
+        "a symlink out of the root is not followed: {paths:?}"
+    );
+    assert!(!r.findings.iter().any(|f| f.diagnostic.message.contains("secret")));
+    if made_fifo {
+        assert!(!paths.contains(&"fifo.yaml"), "FIFOs are never opened");
+    }
+    if !readable_anyway {
+        assert!(
+            rules(&r)
+                .iter()
+                .any(|(id, m)| *id == "unreadable-file" && m.contains("cannot read")),
+            "{:?}",
+            rules(&r)
+        );
+    }
+}
+
+#[test]
+fn crlf_and_bom_positions() {
+    let dir = tempdir("crlf");
+    write(
+        &dir,
+        "compose.yaml",
+        "\u{feff}services:\r\n  é:\r\n    image: nginx:latest\r\n".as_bytes(),
+    );
+    let r = run(&dir);
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.diagnostic.rule == "unpinned-image")
+        .unwrap_or_else(|| panic!("{:?}", rules(&r)));
+    let (_, start, end) = stacklint::report::position(&r.sources, f.diagnostic.primary.span);
+    assert_eq!((start.line, start.column, end.column), (3, 12, 24));
+}
+
+#[test]
+fn ten_thousand_services_in_one_file() {
+    let dir = tempdir("many");
+    let mut text = String::from("services:\n");
+    for i in 0..10_000u32 {
+        let port = 20_000 + i;
+        text.push_str(&format!(
+            "  s{i}:\n    image: nginx:1.27.2\n    ports:\n      - \"{port}:80\"\n    depends_on: [s{}]\n",
+            i / 2
+        ));
+    }
+    text.push_str("  dup:\n    image: nginx:1.27.2\n    ports:\n      - \"20000:80\"\n");
+    write(&dir, "compose.yaml", text.as_bytes());
+    let started = Instant::now();
+    let opts = CheckOptions {
+        paths: vec![dir.clone()],
+        select: vec!["port-clash".into(), "undefined-service".into()],
+        ..CheckOptions::default()
+    };
+    let r = check(&opts).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(rules(&r).len(), 1, "{:?}", &rules(&r)[..rules(&r).len().min(5)]);
+}
