@@ -106,7 +106,22 @@ fn messages_follow_the_style() {
         for f in &report.findings {
             let m = &f.diagnostic.message;
             let first_word = m.split_whitespace().next().unwrap_or("");
-            let ok_start = m.starts_with(|c: char| !c.is_uppercase()) || first_word.chars().all(|c| !c.is_lowercase());
+            // Acronyms (`YAML`) and Kubernetes kinds (`ConfigMap`, `Service`) are proper nouns.
+            const KINDS: &[&str] = &[
+                "Service",
+                "Secret",
+                "ConfigMap",
+                "Deployment",
+                "Pod",
+                "Ingress",
+                "StatefulSet",
+                "DaemonSet",
+                "Job",
+                "CronJob",
+            ];
+            let ok_start = m.starts_with(|c: char| !c.is_uppercase())
+                || first_word.chars().all(|c| !c.is_lowercase())
+                || KINDS.contains(&first_word);
             assert!(ok_start, "message starts uppercase: {m}");
             assert!(!m.ends_with('.'), "message ends with a period: {m}");
             if let Some(h) = &f.diagnostic.help {

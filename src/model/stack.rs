@@ -56,6 +56,8 @@ pub struct Stack {
     pub paths: HashSet<String>,
     /// Findings made while reading and parsing.
     pub parse_diagnostics: Vec<Diagnostic>,
+    /// Kubernetes objects, indexed (see `crate::k8s`).
+    pub k8s: crate::k8s::Cluster,
     /// Shell scripts, Makefiles and Markdown files (kept as text in `sources`).
     pub texts: Vec<(FileId, FileKind)>,
 }
@@ -245,6 +247,7 @@ impl Stack {
         stack.report_templates(&templates);
         stack.paths = existing_paths(files);
         stack.build_projects(config);
+        stack.build_cluster(config);
         stack.stat_referenced(root);
         stack
     }
@@ -343,6 +346,33 @@ impl Stack {
             projects.extend(p);
         }
         self.projects = projects;
+    }
+
+    fn build_cluster(&mut self, config: &Config) {
+        let manifests: Vec<(FileId, &[Node])> = self
+            .yaml
+            .iter()
+            .filter(|y| y.role == YamlRole::Kubernetes)
+            .map(|y| (y.file, y.documents.as_slice()))
+            .collect();
+        let kustomizations: Vec<(FileId, &Node)> = self
+            .yaml
+            .iter()
+            .filter(|y| y.role == YamlRole::Kustomization)
+            .filter_map(|y| y.documents.first().map(|d| (y.file, d)))
+            .collect();
+        let k8s_config = crate::k8s::K8sConfig {
+            default_namespace: config.k8s_namespace.clone().unwrap_or_else(|| "default".to_owned()),
+            known_objects: config
+                .k8s_known_objects
+                .iter()
+                .filter_map(|o| o.split_once('/').map(|(k, n)| (k.to_owned(), n.to_owned())))
+                .collect(),
+            ..crate::k8s::K8sConfig::default()
+        };
+        let (cluster, diags) = crate::k8s::build_cluster(&manifests, &kustomizations, &self.sources, &k8s_config);
+        self.k8s = cluster;
+        self.parse_diagnostics.extend(diags);
     }
 
     /// Paths that compose files refer to (build contexts, Dockerfiles, env files), stated once here so

@@ -10,6 +10,7 @@ pub(crate) struct MissingHealthcheck;
 
 impl Rule for MissingHealthcheck {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
+        crate::k8s::checks::missing_healthcheck(&stack.k8s, out);
         for project in &stack.projects {
             let mut dependents: HashMap<&str, Vec<(&str, Condition)>> = HashMap::new();
             for s in &project.model.services {

@@ -9,6 +9,7 @@ pub(crate) struct ProbePortMismatch;
 
 impl Rule for ProbePortMismatch {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
+        crate::k8s::checks::probe_port_mismatch(&stack.k8s, out);
         for project in &stack.projects {
             for s in &project.model.services {
                 let Some(HealthTest::Command(test)) = s.healthcheck.as_ref().and_then(|h| h.test.as_ref()) else {

@@ -15,6 +15,7 @@ pub(crate) fn is_unpinned(image: &str) -> bool {
 
 impl Rule for UnpinnedImage {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
+        crate::k8s::checks::unpinned_image(&stack.k8s, out);
         for project in &stack.projects {
             for s in &project.model.services {
                 let Some(image) = &s.image else { continue };

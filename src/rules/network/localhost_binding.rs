@@ -20,6 +20,7 @@ fn used_by_others(project: &Project, name: &str) -> bool {
 
 impl Rule for LocalhostBinding {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
+        crate::k8s::checks::localhost_binding(&stack.k8s, out);
         for project in &stack.projects {
             for s in &project.model.services {
                 if s.network_mode.is_some() {

@@ -70,6 +70,7 @@ fn env_entries(stack: &Stack, project: &Project, s: &Service) -> Vec<EnvEntry> {
 
 impl Rule for LocalhostReference {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
+        crate::k8s::checks::localhost_reference(&stack.k8s, out);
         for project in &stack.projects {
             let services = &project.model.services;
             let listen: Vec<BTreeSet<u16>> = services.iter().map(|s| stack.listen_ports(project, s)).collect();

@@ -1,1 +1,4 @@
+pub(crate) mod dangling_reference;
+pub(crate) mod phantom_service;
+pub(crate) mod selector_mismatch;
 pub(crate) mod undefined_service;

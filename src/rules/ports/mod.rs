@@ -1,1 +1,3 @@
+pub(crate) mod nodeport_out_of_range;
 pub(crate) mod port_clash;
+pub(crate) mod target_port_mismatch;

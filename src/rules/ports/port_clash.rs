@@ -11,6 +11,7 @@ const MAX_RANGE: usize = 4096;
 
 impl Rule for PortClash {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
+        crate::k8s::checks::port_clash(&stack.k8s, out);
         for project in &stack.projects {
             let services = &project.model.services;
             // Every fixed host port, indexed by (protocol, port): no all-pairs loop over mappings.

@@ -1,0 +1,231 @@
+//! Kubernetes: manifests and kustomizations read into a [`Cluster`] of spanned objects that the
+//! Kubernetes rules (and the Kubernetes side of shared rules, in [`checks`]) read.
+//!
+//! A repository may render the same base through several kustomizations (overlays). Each top-level
+//! kustomization is one *rendering*; manifests no kustomization includes form rendering 0, taken as
+//! written. An object reached through several renderings appears once per rendering (with that
+//! rendering's namespace, name prefix and labels, but the same spans), so rules check it in each and
+//! report each finding once ([`dedupe`]). Lookups that decide whether something *exists* search all
+//! renderings: a miss is better than a false "does not exist".
+
+pub(crate) mod checks;
+pub(crate) mod dns;
+pub(crate) mod kustomize;
+pub(crate) mod model;
+pub(crate) mod paths;
+pub(crate) mod read;
+pub(crate) mod schema;
+pub(crate) mod selectors;
+
+use crate::diagnostic::Diagnostic;
+use crate::source::{FileId, SourceMap};
+use crate::yaml::Node;
+use model::{Object, Service, Workload};
+use std::collections::HashSet;
+
+/// What the Kubernetes checks need from the user's configuration.
+#[derive(Clone, Debug)]
+pub(crate) struct K8sConfig {
+    /// Namespace of objects that name none (`kubectl`'s default context namespace).
+    pub default_namespace: String,
+    /// Objects that exist outside the repository, as (kind, name): references to them are fine.
+    pub known_objects: Vec<(String, String)>,
+    /// CRD JSON schemas. Not implemented yet: custom resources are skipped by `k8s-schema`.
+    #[allow(dead_code)] // accepted from the config so it can be wired before it is implemented
+    pub schema_files: Vec<std::path::PathBuf>,
+}
+
+impl Default for K8sConfig {
+    fn default() -> Self {
+        K8sConfig {
+            default_namespace: "default".to_owned(),
+            known_objects: Vec::new(),
+            schema_files: Vec::new(),
+        }
+    }
+}
+
+/// One way the repository's objects are applied: a top-level kustomization, or the loose manifests.
+#[derive(Clone, Debug)]
+pub(crate) struct Rendering {
+    /// False when a resource could not be read (remote base, file we were not given): rules that
+    /// assert something is missing stay silent for its objects.
+    pub complete: bool,
+}
+
+/// Every Kubernetes object of the repository, per rendering.
+#[derive(Clone, Debug, Default)]
+pub struct Cluster {
+    pub(crate) objects: Vec<Object>,
+    pub(crate) renderings: Vec<Rendering>,
+    pub(crate) known_objects: Vec<(String, String)>,
+    /// Namespaces that exist: `Namespace` objects, objects' namespaces, the default namespace.
+    pub(crate) namespaces: HashSet<String>,
+}
+
+/// Reads manifests and kustomizations into a [`Cluster`]. The diagnostics returned are the
+/// `k8s-schema` findings (structure of each built-in object, removed API versions), computed once
+/// per document whatever the number of renderings.
+pub(crate) fn build_cluster(
+    manifests: &[(FileId, &[Node])],
+    kustomizations: &[(FileId, &Node)],
+    sources: &SourceMap,
+    config: &K8sConfig,
+) -> (Cluster, Vec<Diagnostic>) {
+    let inputs = kustomize::Inputs::new(manifests, kustomizations, sources);
+    let (included, included_kusts, patch_files) = inputs.references();
+    let default_ns = config.default_namespace.as_str();
+    let mut cluster = Cluster {
+        renderings: vec![Rendering { complete: true }],
+        known_objects: config.known_objects.clone(),
+        ..Cluster::default()
+    };
+    let mut diagnostics = Vec::new();
+    for &(id, docs) in manifests {
+        // Patch files are partial objects (and may hold `$patch` directives): not checked alone.
+        if patch_files.contains(&id) {
+            continue;
+        }
+        for doc in docs {
+            for item in read::expand_list(doc) {
+                schema::check_document(item, &mut diagnostics);
+                if !included.contains(&id) {
+                    if let Some(o) = read::read_object(item, default_ns) {
+                        cluster.objects.push(o);
+                    }
+                }
+            }
+        }
+    }
+    let mut roots: Vec<(&String, FileId)> = inputs
+        .kustomizations
+        .iter()
+        .filter(|(dir, _)| !included_kusts.contains(*dir))
+        .map(|(dir, (id, _))| (dir, *id))
+        .collect();
+    roots.sort();
+    for (dir, _) in roots {
+        let rendered = inputs.render(dir, default_ns, &mut Vec::new());
+        let index = cluster.renderings.len();
+        cluster.renderings.push(Rendering {
+            complete: rendered.complete,
+        });
+        cluster.objects.extend(rendered.objects.into_iter().map(|mut o| {
+            o.rendering = index;
+            o
+        }));
+    }
+    cluster.namespaces.insert(default_ns.to_owned());
+    for o in &cluster.objects {
+        if o.kind == "Namespace" {
+            cluster.namespaces.insert(o.name.value.clone());
+        } else if !o.namespace.is_empty() {
+            cluster.namespaces.insert(o.namespace.clone());
+        }
+    }
+    (cluster, diagnostics)
+}
+
+impl Cluster {
+    pub(crate) fn objects(&self) -> &[Object] {
+        &self.objects
+    }
+
+    pub(crate) fn workloads(&self) -> impl Iterator<Item = (&Object, &Workload)> {
+        self.objects.iter().filter_map(|o| o.workload().map(|w| (o, w)))
+    }
+
+    pub(crate) fn services(&self) -> impl Iterator<Item = (&Object, &Service)> {
+        self.objects.iter().filter_map(|o| o.service().map(|s| (o, s)))
+    }
+
+    /// Whether the object's rendering could be read entirely.
+    pub(crate) fn complete(&self, o: &Object) -> bool {
+        self.renderings.get(o.rendering).is_some_and(|r| r.complete)
+    }
+
+    /// Objects of `kind` called `name` in `namespace`, as seen from an object of `rendering`: by
+    /// effective name anywhere, or by the name as written within the same rendering (kustomize
+    /// rewrites references to objects it renames).
+    pub(crate) fn find<'a>(
+        &'a self,
+        kind: &'a str,
+        namespace: &'a str,
+        name: &'a str,
+        rendering: usize,
+    ) -> impl Iterator<Item = &'a Object> + 'a {
+        self.objects.iter().filter(move |o| {
+            o.kind == kind
+                && (o.namespace == namespace || o.namespace.is_empty() || !o.namespace_explicit)
+                && (o.name.value == name || (o.rendering == rendering && o.written_name == name))
+        })
+    }
+
+    /// Whether a `kind`/`name` may exist: in the repo, in the config's known objects, or as the
+    /// output of a custom resource (SealedSecret, ExternalSecret, Certificate …) in that namespace.
+    pub(crate) fn may_exist(&self, kind: &str, namespace: &str, name: &str, rendering: usize) -> bool {
+        self.find(kind, namespace, name, rendering).next().is_some()
+            || self.is_known(kind, name)
+            || self
+                .objects
+                .iter()
+                .any(|o| o.namespace == namespace && o.custom_outputs.iter().any(|n| n == name))
+    }
+
+    /// Whether the repository creates this namespace with a `Namespace` object.
+    pub(crate) fn defines_namespace(&self, namespace: &str) -> bool {
+        self.objects
+            .iter()
+            .any(|o| o.kind == "Namespace" && o.name.value == namespace)
+    }
+
+    pub(crate) fn is_known(&self, kind: &str, name: &str) -> bool {
+        self.known_objects
+            .iter()
+            .any(|(k, n)| k.eq_ignore_ascii_case(kind) && n == name)
+    }
+
+    /// Whether a namespace holds custom resources (an operator may create pods or Services there).
+    pub(crate) fn has_custom_resources(&self, namespace: &str) -> bool {
+        self.objects
+            .iter()
+            .any(|o| !o.custom_outputs.is_empty() && (o.namespace == namespace || o.namespace.is_empty()))
+    }
+
+    /// Workloads of `namespace` whose pod template labels satisfy `selector`; `None` if a selector
+    /// operator is unknown.
+    pub(crate) fn selected<'a>(
+        &'a self,
+        namespace: &str,
+        selector: &model::Selector,
+    ) -> Option<Vec<(&'a Object, &'a Workload)>> {
+        let mut out = Vec::new();
+        for (o, w) in self.workloads() {
+            let same_ns = o.namespace == namespace || !o.namespace_explicit;
+            if same_ns && selectors::matches(selector, &w.template_labels)? {
+                out.push((o, w));
+            }
+        }
+        Some(out)
+    }
+}
+
+/// Drops repeated findings (same rule, span and message) from `out[start..]`: an object rendered by
+/// several kustomizations is checked in each rendering but reported once.
+pub(crate) fn dedupe(out: &mut Vec<Diagnostic>, start: usize) {
+    let mut seen = HashSet::new();
+    let mut i = start;
+    while i < out.len() {
+        let d = &out[i];
+        if seen.insert((d.rule, d.primary.span, d.message.clone())) {
+            i += 1;
+        } else {
+            out.remove(i);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+pub(crate) mod testutil;

@@ -1,0 +1,284 @@
+//! `k8s-schema`: strict structure of built-in kinds, checked by k8s-openapi's own types (no schema
+//! file copied), plus API versions that current Kubernetes no longer serves.
+//!
+//! Custom resources (kinds or groups Kubernetes does not define) are skipped silently: without their
+//! CRD schema there is nothing to check them against. User-supplied CRD schemas
+//! (`K8sConfig::schema_files`) are not implemented yet.
+
+mod de;
+mod kinds;
+
+use crate::diagnostic::Diagnostic;
+use crate::yaml::Node;
+use de::{NodeDe, Trace};
+use k8s_openapi::Resource;
+#[allow(unused_imports)]
+use k8s_openapi::{api, apiextensions_apiserver, kube_aggregator};
+
+pub(crate) const RULE: &str = "k8s-schema";
+
+type Validate = fn(&Node, &Trace) -> Option<(String, String)>;
+
+struct KindEntry {
+    api_version: &'static str,
+    group: &'static str,
+    kind: &'static str,
+    validate: Validate,
+}
+
+macro_rules! table {
+    ($($t:ty),* $(,)?) => {
+        const KINDS: &[KindEntry] = &[
+            $( KindEntry {
+                api_version: <$t as Resource>::API_VERSION,
+                group: <$t as Resource>::GROUP,
+                kind: <$t as Resource>::KIND,
+                validate: validate_as::<$t>,
+            } ),*
+        ];
+    };
+}
+
+kinds::with_builtin_kinds!(table);
+
+/// Deserializes `node` as `T`; returns the first type error as (path, message).
+fn validate_as<T>(node: &Node, trace: &Trace) -> Option<(String, String)>
+where
+    T: for<'de> serde::Deserialize<'de>,
+{
+    match serde_path_to_error::deserialize::<_, T>(NodeDe { node, trace }) {
+        Ok(_) => None,
+        Err(e) => Some((e.path().to_string(), e.inner().0.clone())),
+    }
+}
+
+/// Whether Kubernetes itself defines a kind of this name (in any group or version).
+pub(crate) fn is_builtin_kind(kind: &str) -> bool {
+    KINDS.iter().any(|k| k.kind == kind) || matches!(kind, "PodSecurityPolicy" | "List" | "PodPreset")
+}
+
+fn split_api_version(av: &str) -> (&str, &str) {
+    av.split_once('/').unwrap_or(("", av))
+}
+
+/// Orders versions as Kubernetes does: GA > beta > alpha, then by number (`v2` > `v1` > `v1beta2`).
+fn version_rank(version: &str) -> (u8, u32, u32) {
+    let Some(rest) = version.strip_prefix('v') else {
+        return (0, 0, 0);
+    };
+    let digits_end = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+    let major = rest[..digits_end].parse().unwrap_or(0);
+    let tail = &rest[digits_end..];
+    let (stability, minor) = if tail.is_empty() {
+        (3, 0)
+    } else if let Some(n) = tail.strip_prefix("beta") {
+        (2, n.parse().unwrap_or(0))
+    } else if let Some(n) = tail.strip_prefix("alpha") {
+        (1, n.parse().unwrap_or(0))
+    } else {
+        (0, 0)
+    };
+    (stability, major, minor)
+}
+
+/// The apiVersion to use instead for a kind: the most stable served version, same group first.
+fn replacement(group: &str, kind: &str) -> Option<&'static str> {
+    let same_group = KINDS.iter().filter(|k| k.kind == kind && k.group == group);
+    let best = |it: &mut dyn Iterator<Item = &'static KindEntry>| {
+        it.max_by_key(|k| version_rank(split_api_version(k.api_version).1))
+            .map(|k| k.api_version)
+    };
+    best(&mut same_group.into_iter()).or_else(|| best(&mut KINDS.iter().filter(|k| k.kind == kind)))
+}
+
+fn is_builtin_group(group: &str) -> bool {
+    group == "extensions" || KINDS.iter().any(|k| k.group == group)
+}
+
+/// Nesting depth, bounded: documents deeper than `limit` are not validated (serde recursion).
+fn deeper_than(node: &Node, limit: usize) -> bool {
+    if limit == 0 {
+        return true;
+    }
+    match &node.kind {
+        crate::yaml::NodeKind::Scalar(..) => false,
+        crate::yaml::NodeKind::Seq(items) => items.iter().any(|n| deeper_than(n, limit - 1)),
+        crate::yaml::NodeKind::Map(entries) => entries
+            .iter()
+            .any(|(k, v)| deeper_than(k, limit - 1) || deeper_than(v, limit - 1)),
+    }
+}
+
+/// Real manifests nest well under this; it keeps serde's recursion far from any stack limit.
+const MAX_VALIDATED_DEPTH: usize = 64;
+
+/// Checks one manifest document (a `List` item counts as a document).
+pub(crate) fn check_document(doc: &Node, out: &mut Vec<Diagnostic>) {
+    let (Some((_, av_node)), Some((_, kind_node))) = (doc.entry("apiVersion"), doc.entry("kind")) else {
+        return;
+    };
+    let (Some(av), Some(kind)) = (av_node.as_text(), kind_node.as_text()) else {
+        return;
+    };
+    if let Some(entry) = KINDS.iter().find(|k| k.api_version == av && k.kind == kind) {
+        if !deeper_than(doc, MAX_VALIDATED_DEPTH) {
+            validate(entry, kind, doc, out);
+        }
+        return;
+    }
+    let (group, _) = split_api_version(av);
+    if !is_builtin_group(group) {
+        return;
+    }
+    if kind == "PodSecurityPolicy" {
+        out.push(
+            Diagnostic::new(
+                RULE,
+                av_node.span,
+                format!("`PodSecurityPolicy` (`{av}`) was removed in Kubernetes 1.25"),
+            )
+            .label("no longer served")
+            .help("use Pod Security Admission (namespace labels `pod-security.kubernetes.io/*`) or a policy engine")
+            .subject(format!("apiVersion {av} {kind}")),
+        );
+        return;
+    }
+    let Some(new) = replacement(group, kind) else {
+        return;
+    };
+    out.push(
+        Diagnostic::new(
+            RULE,
+            av_node.span,
+            format!("`{kind}` is not served at `{av}` by current Kubernetes; use `{new}`"),
+        )
+        .label("removed or unknown API version")
+        .related(kind_node.span, "kind")
+        .help(format!(
+            "change `apiVersion` to `{new}` and check the fields that changed between versions"
+        ))
+        .subject(format!("apiVersion {av} {kind}")),
+    );
+}
+
+fn validate(entry: &KindEntry, kind: &str, doc: &Node, out: &mut Vec<Diagnostic>) {
+    let trace = Trace::default();
+    let error = (entry.validate)(doc, &trace);
+    let mut seen = std::collections::HashSet::new();
+    for u in trace.unknown.into_inner() {
+        if !seen.insert(u.key_span) {
+            continue;
+        }
+        let suggestion = crate::suggest::nearest(&u.key, u.fields.iter().copied());
+        let mut message = format!("unknown field `{}` in `{}`", u.key, u.type_name);
+        if let Some(s) = suggestion {
+            message.push_str(&format!(", did you mean `{s}`?"));
+        }
+        let mut fields: Vec<&str> = u.fields.to_vec();
+        fields.sort_unstable();
+        out.push(
+            Diagnostic::new(RULE, u.key_span, message)
+                .label("not a field of this object")
+                .help(format!("valid fields of `{}`: {}", u.type_name, fields.join(", ")))
+                .subject(format!("{kind} unknown field {}", u.key)),
+        );
+    }
+    if let Some((path, msg)) = error {
+        if msg.contains(de::UNSUPPORTED) {
+            return;
+        }
+        let span = trace.error_span.get().unwrap_or(doc.span);
+        // A Secret's values must never appear in a message.
+        let message = if kind == "Secret" {
+            format!("invalid value at `{path}`")
+        } else {
+            format!("invalid value at `{path}`: {msg}")
+        };
+        out.push(
+            Diagnostic::new(RULE, span, message)
+                .label("wrong type or format")
+                .help("use the type the Kubernetes API expects for this field")
+                .subject(format!("{kind} invalid {path}")),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileId;
+    use crate::yaml::{parse_yaml, YamlLimits};
+
+    fn check(text: &str) -> Vec<Diagnostic> {
+        let stream = parse_yaml(FileId(0), text, YamlLimits::default());
+        let mut out = Vec::new();
+        for d in &stream.documents {
+            check_document(d, &mut out);
+        }
+        out
+    }
+
+    const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n        - name: web\n          image: nginx:1.27\n          resources:\n            limits: {cpu: 0.5, memory: 128Mi}\n          ports:\n            - contianerPort: 80\n";
+
+    #[test]
+    fn unknown_field_with_suggestion_points_at_key() {
+        let out = check(DEPLOY);
+        assert_eq!(out.len(), 1, "{out:#?}");
+        assert!(
+            out[0].message.contains("did you mean `containerPort`?"),
+            "{}",
+            out[0].message
+        );
+        let start = DEPLOY.find("contianerPort").unwrap_or(0) as u32;
+        assert_eq!(out[0].primary.span.start, start);
+    }
+
+    #[test]
+    fn type_error_with_path_and_span() {
+        let text = DEPLOY.replace("contianerPort: 80", "containerPort: eighty");
+        let out = check(&text);
+        assert_eq!(out.len(), 1, "{out:#?}");
+        assert!(
+            out[0].message.contains("containers[0].ports[0].containerPort"),
+            "{}",
+            out[0].message
+        );
+        assert_eq!(out[0].primary.span.start, text.find("eighty").unwrap_or(0) as u32);
+    }
+
+    #[test]
+    fn clean_documents_and_crds_are_silent() {
+        let text = DEPLOY.replace("contianerPort: 80", "containerPort: 80\n              protocol: TCP");
+        assert!(check(&text).is_empty());
+        assert!(check("apiVersion: example.com/v1\nkind: Widget\nspec: {anything: 1}\n").is_empty());
+        let svc = "apiVersion: v1\nkind: Service\nmetadata: {name: s, creationTimestamp: null}\nspec:\n  ports: [{port: 80, targetPort: http}]\n";
+        assert!(check(svc).is_empty());
+    }
+
+    #[test]
+    fn removed_versions_name_the_replacement() {
+        let out = check("apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: {name: a}\n");
+        assert_eq!(out.len(), 1);
+        assert!(out[0].message.contains("use `apps/v1`"), "{}", out[0].message);
+        let out = check("apiVersion: autoscaling/v2beta2\nkind: HorizontalPodAutoscaler\n");
+        assert!(out[0].message.contains("use `autoscaling/v2`"), "{}", out[0].message);
+        let out = check("apiVersion: extensions/v1beta1\nkind: Ingress\n");
+        assert!(
+            out[0].message.contains("use `networking.k8s.io/v1`"),
+            "{}",
+            out[0].message
+        );
+        let out = check("apiVersion: batch/v1beta1\nkind: CronJob\n");
+        assert!(out[0].message.contains("use `batch/v1`"), "{}", out[0].message);
+        let out = check("apiVersion: policy/v1beta1\nkind: PodSecurityPolicy\n");
+        assert!(out[0].message.contains("removed in Kubernetes 1.25"));
+    }
+
+    #[test]
+    fn secret_values_never_in_messages() {
+        let out = check("apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata:\n  password: 'hunter2!!'\n");
+        for d in &out {
+            assert!(!d.message.contains("hunter2"), "{}", d.message);
+        }
+    }
+}
