@@ -379,7 +379,12 @@ pub fn apply(
         .collect();
     if !unused.is_empty() {
         if let (Some(path), Some(text)) = (&cfg.path, &cfg.text) {
-            let rel = crate::discover::relative(root, path);
+            // The config was found by a canonical path; show it relative to the root when inside.
+            let abs_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+            let rel = match path.strip_prefix(&abs_root) {
+                Ok(_) => crate::discover::relative(&abs_root, path),
+                Err(_) => path.display().to_string(),
+            };
             let file = match stack.sources.by_path(&rel) {
                 Some(f) => f.id,
                 None => stack.sources.add(rel, text.clone()),

@@ -51,6 +51,18 @@ fn section(body: &str, title: &str) -> String {
         .unwrap_or_default()
 }
 
+/// `port-clash` → `PortClash` (SARIF's "friendly name").
+fn pascal(id: &str) -> String {
+    id.split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
 fn descriptor(entry: &rules::RuleEntry) -> Value {
     let m = rules::meta(entry);
     let body = rules::page_body(entry.page);
@@ -60,6 +72,7 @@ fn descriptor(entry: &rules::RuleEntry) -> Value {
     }
     json!({
         "id": m.id,
+        "name": pascal(m.id),
         "shortDescription": {"text": m.summary},
         "fullDescription": {"text": full},
         "help": {"text": body, "markdown": body},
@@ -114,7 +127,7 @@ pub fn render(report: &Report) -> String {
             .map(|s| result(report, &s.finding, Some(s))),
     );
     let sarif = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "$schema": "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {
