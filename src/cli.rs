@@ -271,9 +271,13 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
             }
             if let Some(b) = report.baseline.filter(|b| b.gone > 0) {
                 eprintln!(
-                    "stacklint: {} baseline {} no longer occur; refresh it with `stacklint baseline`",
-                    b.gone,
-                    if b.gone == 1 { "entry" } else { "entries" }
+                    "stacklint: {} no longer {}; refresh the baseline with `stacklint baseline`",
+                    if b.gone == 1 {
+                        "1 baseline entry".to_owned()
+                    } else {
+                        format!("{} baseline entries", b.gone)
+                    },
+                    if b.gone == 1 { "occurs" } else { "occur" }
                 );
             }
             let level = match fail_on {

@@ -150,7 +150,7 @@ pub fn parse(name: &str, text: &str) -> Result<Config, ConfigError> {
             rule,
             paths: strings(item.get("paths")),
             reason: item.get("reason").and_then(Node::as_text).map(str::to_owned),
-            range: item.span.range(),
+            range: item.get("rule").map_or(item.span, |n| n.span).range(),
         });
     }
     for item in root.get("projects").and_then(Node::as_seq).unwrap_or(&[]) {
