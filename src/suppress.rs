@@ -18,7 +18,7 @@ use crate::model::stack::YamlRole;
 use crate::model::Stack;
 use crate::source::{FileId, SourceFile, Span};
 use crate::Finding;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 /// Where a suppression came from, in SARIF's words.
@@ -306,8 +306,14 @@ pub fn apply(
         };
     }
     let mut problems = Vec::new();
-    let mut dirs = directives(stack, &mut problems);
-    dirs.sort_by_key(Directive::rank);
+    // Per file, most specific first: a line ignore wins over an object's, which wins over the file's.
+    let mut by_file: HashMap<FileId, Vec<Directive>> = HashMap::new();
+    for d in directives(stack, &mut problems) {
+        by_file.entry(d.file).or_default().push(d);
+    }
+    for list in by_file.values_mut() {
+        list.sort_by_key(Directive::rank);
+    }
     let mut config: Vec<ConfigIgnore> = cfg
         .ignore
         .iter()
@@ -328,7 +334,7 @@ pub fn apply(
             .sources
             .get(span.file)
             .map_or(0, |s| s.line_index(span.start as usize));
-        let inline = dirs.iter_mut().find_map(|d| {
+        let inline = by_file.get_mut(&span.file).into_iter().flatten().find_map(|d| {
             if !d.covers(span.file, line, span.start) {
                 return None;
             }
@@ -361,7 +367,9 @@ pub fn apply(
         }
         out.kept.push(f);
     }
-    for d in &dirs {
+    let mut dirs: Vec<&Directive> = by_file.values().flatten().collect();
+    dirs.sort_by_key(|d| (d.file, d.ids.first().map(|i| i.1.start)));
+    for d in dirs {
         for (id, span, used) in &d.ids {
             if !used && judged(id) {
                 problems.push(
@@ -410,7 +418,7 @@ pub fn apply(
 /// Makes fingerprints unique within one list, deterministically: findings come sorted, the first
 /// of a repeated fingerprint keeps it, the n-th (n ≥ 2) gets the hash of (fingerprint, n).
 pub fn disambiguate<'a>(fingerprints: impl Iterator<Item = &'a mut String>) {
-    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
     let mut taken: HashSet<String> = HashSet::new();
     let mut all: Vec<&mut String> = fingerprints.collect();
     for fp in &all {
