@@ -1,6 +1,6 @@
 //! The command line: `check`, `rules`, `explain`.
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use stacklint::diagnostic::Severity;
 use stacklint::{report, rules, CheckOptions};
 use std::io::IsTerminal;
@@ -11,6 +11,12 @@ const EXAMPLES: &str = "Examples:
   stacklint check .                          check the repository in the current folder
   stacklint check infra/ --format concise    one line per finding
   stacklint check . --format json > out.json the stable JSON contract
+  stacklint check . --format sarif -o stacklint.sarif --format human
+                                             SARIF to a file and the human report to stdout
+  stacklint check . --format github          annotations for GitHub Actions
+  stacklint baseline . -o .stacklint-baseline.json
+  stacklint check . --baseline .stacklint-baseline.json
+                                             report only findings not in the baseline
   stacklint check . --select port-clash      run one rule
   stacklint check . --fail-on warning        exit 1 on warnings too
   stacklint rules                            list every rule
@@ -23,11 +29,22 @@ pub struct Cli {
     pub command: Command,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// Graphical report with source snippets
     Human,
+    /// One line per finding: path:line:col: severity[rule] message
     Concise,
+    /// The stable, versioned JSON contract
     Json,
+    /// SARIF 2.1.0 (GitHub code scanning and other SARIF viewers)
+    Sarif,
+    /// GitHub Actions workflow commands; appends a summary to $GITHUB_STEP_SUMMARY when set
+    Github,
+    /// JUnit XML, one testcase per (rule, file) with findings
+    Junit,
+    /// GitLab Code Quality JSON
+    Gitlab,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -51,9 +68,14 @@ pub enum Command {
     Check {
         /// Folders or files to check; the first folder is the root that paths are shown relative to.
         paths: Vec<PathBuf>,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
+        /// Output format (default: human). May repeat to write several formats in one run; each
+        /// format goes to stdout unless an --output follows it. At most one format may go to stdout.
+        #[arg(long, value_enum, action = clap::ArgAction::Append)]
+        format: Vec<Format>,
+        /// Write the --format given just before this option to FILE instead of stdout. May repeat:
+        /// `--format sarif --output stacklint.sarif --format human`.
+        #[arg(long, short = 'o', value_name = "FILE", action = clap::ArgAction::Append)]
+        output: Vec<PathBuf>,
         /// Config file (default: .stacklint.yaml in the root or a folder above it).
         #[arg(long)]
         config: Option<PathBuf>,
@@ -72,6 +94,27 @@ pub enum Command {
         /// Never colour the output (also when NO_COLOR is set or stdout is not a terminal).
         #[arg(long)]
         no_color: bool,
+        /// Disregard every ignore: inline comments, Kubernetes annotations and config `ignore`
+        /// entries (to audit what they hide).
+        #[arg(long)]
+        no_ignore: bool,
+        /// Report only findings whose fingerprint is not in this baseline (see `stacklint baseline`).
+        #[arg(long, value_name = "FILE")]
+        baseline: Option<PathBuf>,
+    },
+    /// Record the current findings in a baseline file, for `check --baseline`.
+    Baseline {
+        /// Folders or files to check, as for `check`.
+        paths: Vec<PathBuf>,
+        /// Where to write the baseline.
+        #[arg(long, short = 'o', value_name = "FILE", default_value = ".stacklint-baseline.json")]
+        output: PathBuf,
+        /// Config file (default: .stacklint.yaml in the root or a folder above it).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Worker threads (default: one per core).
+        #[arg(long)]
+        jobs: Option<usize>,
     },
     /// List every rule.
     Rules {
@@ -85,24 +128,123 @@ pub enum Command {
     },
 }
 
-pub fn run(cli: Cli) -> ExitCode {
+/// Parses the command line (keeping argument positions, which pair each --output with the
+/// --format before it) and runs it.
+pub fn main() -> ExitCode {
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
+    run(cli, matches.subcommand_matches("check"))
+}
+
+/// Where one format goes.
+struct Target {
+    format: Format,
+    file: Option<PathBuf>,
+}
+
+/// Pairs each --output with the --format given just before it. `Err`: a one-line usage error.
+fn targets(formats: &[Format], outputs: &[PathBuf], m: Option<&ArgMatches>) -> Result<Vec<Target>, String> {
+    let idx = |id: &str| -> Vec<usize> {
+        m.and_then(|m| m.indices_of(id))
+            .map(Iterator::collect)
+            .unwrap_or_default()
+    };
+    let (fi, oi) = (idx("format"), idx("output"));
+    let mut targets: Vec<Target> = formats.iter().map(|&format| Target { format, file: None }).collect();
+    if targets.is_empty() {
+        targets.push(Target {
+            format: Format::Human,
+            file: None,
+        });
+    }
+    for (k, out) in outputs.iter().enumerate() {
+        let at = oi.get(k).copied().unwrap_or(usize::MAX);
+        let Some(j) = fi.iter().rposition(|&f| f < at) else {
+            if formats.is_empty() && outputs.len() == 1 {
+                // `-o FILE` alone: the default human format to that file.
+                targets[0].file = Some(out.clone());
+                continue;
+            }
+            return Err(format!("--output {} must follow the --format it is for", out.display()));
+        };
+        if targets[j].file.is_some() {
+            return Err(format!(
+                "--output {}: that --format already has an --output",
+                out.display()
+            ));
+        }
+        targets[j].file = Some(out.clone());
+    }
+    if targets.iter().filter(|t| t.file.is_none()).count() > 1 {
+        return Err("more than one --format would go to stdout; give all but one an --output FILE".to_owned());
+    }
+    Ok(targets)
+}
+
+fn render(report: &stacklint::Report, format: Format, color: bool) -> String {
+    match format {
+        Format::Human => report::human::render(report, color, 100),
+        Format::Concise => report::concise::render(report),
+        Format::Json => report::json::render(report),
+        Format::Sarif => report::sarif::render(report),
+        Format::Github => report::github::render(report),
+        Format::Junit => report::junit::render(report),
+        Format::Gitlab => report::gitlab::render(report),
+    }
+}
+
+/// Appends the Markdown summary to `$GITHUB_STEP_SUMMARY` (only for `--format github`).
+fn write_step_summary(report: &stacklint::Report) {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return;
+    };
+    let text = report::github::step_summary(report);
+    let res = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()));
+    if let Err(e) = res {
+        eprintln!(
+            "stacklint: cannot append to GITHUB_STEP_SUMMARY ({}): {e}",
+            PathBuf::from(path).display()
+        );
+    }
+}
+
+pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
     match cli.command {
         Command::Check {
             paths,
             format,
+            output,
             config,
             select,
             ignore,
             fail_on,
             jobs,
             no_color,
+            no_ignore,
+            baseline,
         } => {
+            let targets = match targets(&format, &output, check_matches) {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("stacklint: {e}");
+                    return ExitCode::from(2);
+                }
+            };
             let opts = CheckOptions {
                 paths,
                 config,
                 select,
                 ignore,
                 jobs,
+                no_ignore,
+                baseline,
             };
             let report = match stacklint::check(&opts) {
                 Ok(r) => r,
@@ -112,12 +254,32 @@ pub fn run(cli: Cli) -> ExitCode {
                 }
             };
             let color = !no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
-            let text = match format {
-                Format::Human => report::human::render(&report, color, 100),
-                Format::Concise => report::concise::render(&report),
-                Format::Json => report::json::render(&report),
-            };
-            print!("{text}");
+            for t in &targets {
+                match &t.file {
+                    Some(path) => {
+                        let text = render(&report, t.format, false);
+                        if let Err(e) = std::fs::write(path, text) {
+                            eprintln!("stacklint: cannot write {}: {e}", path.display());
+                            return ExitCode::from(2);
+                        }
+                    }
+                    None => print!("{}", render(&report, t.format, color)),
+                }
+                if t.format == Format::Github {
+                    write_step_summary(&report);
+                }
+            }
+            if let Some(b) = report.baseline.filter(|b| b.gone > 0) {
+                eprintln!(
+                    "stacklint: {} no longer {}; refresh the baseline with `stacklint baseline`",
+                    if b.gone == 1 {
+                        "1 baseline entry".to_owned()
+                    } else {
+                        format!("{} baseline entries", b.gone)
+                    },
+                    if b.gone == 1 { "occurs" } else { "occur" }
+                );
+            }
             let level = match fail_on {
                 FailOn::Error => Some(Severity::Error),
                 FailOn::Warning => Some(Severity::Warning),
@@ -129,6 +291,37 @@ pub fn run(cli: Cli) -> ExitCode {
             } else {
                 ExitCode::SUCCESS
             }
+        }
+        Command::Baseline {
+            paths,
+            output,
+            config,
+            jobs,
+        } => {
+            let opts = CheckOptions {
+                paths,
+                config,
+                jobs,
+                ..CheckOptions::default()
+            };
+            let report = match stacklint::check(&opts) {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("stacklint: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let text = report::baseline::render(&report);
+            if let Err(e) = std::fs::write(&output, text) {
+                eprintln!("stacklint: cannot write {}: {e}", output.display());
+                return ExitCode::from(2);
+            }
+            eprintln!(
+                "stacklint: recorded {} findings in {}",
+                report.findings.len(),
+                output.display()
+            );
+            ExitCode::SUCCESS
         }
         Command::Rules { format } => {
             let metas: Vec<rules::RuleMeta> = rules::RULES.iter().map(rules::meta).collect();

@@ -24,6 +24,8 @@ pub struct IgnoreEntry {
     pub rule: String,
     pub paths: Vec<String>,
     pub reason: Option<String>,
+    /// Byte range of the entry in the config text (for `unused-suppression`).
+    pub range: std::ops::Range<usize>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -37,6 +39,8 @@ pub struct ProjectSpec {
 pub struct Config {
     /// Where the config was found, if anywhere.
     pub path: Option<PathBuf>,
+    /// The config text as read (to point at unused `ignore` entries without reading it again).
+    pub text: Option<String>,
     pub include: Vec<String>,
     pub exclude: Vec<String>,
     pub rules: BTreeMap<String, RuleLevel>,
@@ -83,6 +87,7 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
         .map_err(|e| ConfigError(format!("{}: cannot read config: {e}", path.display())))?;
     let mut cfg = parse(&path.display().to_string(), &text)?;
     cfg.path = Some(path.to_path_buf());
+    cfg.text = Some(text);
     Ok(cfg)
 }
 
@@ -145,6 +150,7 @@ pub fn parse(name: &str, text: &str) -> Result<Config, ConfigError> {
             rule,
             paths: strings(item.get("paths")),
             reason: item.get("reason").and_then(Node::as_text).map(str::to_owned),
+            range: item.get("rule").map_or(item.span, |n| n.span).range(),
         });
     }
     for item in root.get("projects").and_then(Node::as_seq).unwrap_or(&[]) {

@@ -14,6 +14,7 @@ pub mod report;
 pub mod rules;
 pub mod source;
 pub mod suggest;
+pub mod suppress;
 pub mod yaml;
 
 use config::{Config, RuleLevel};
@@ -30,6 +31,10 @@ pub struct CheckOptions {
     pub select: Vec<String>,
     pub ignore: Vec<String>,
     pub jobs: Option<usize>,
+    /// Disregard inline ignores, Kubernetes ignore annotations and config `ignore` entries (audits).
+    pub no_ignore: bool,
+    /// Report only findings whose fingerprint is not in this baseline file.
+    pub baseline: Option<PathBuf>,
 }
 
 /// A usage, config or I/O error: exit code 2 with a one-line reason.
@@ -51,8 +56,19 @@ pub struct Report {
     pub sources: SourceMap,
     pub findings: Vec<Finding>,
     pub files_checked: usize,
-    /// Findings silenced by config `ignore` entries.
+    /// How many findings inline ignores and config `ignore` entries silenced.
     pub suppressed: usize,
+    /// Those findings, sorted like `findings`, with where the ignore came from and its reason.
+    pub suppressed_findings: Vec<suppress::Suppressed>,
+    /// With `--baseline`: how many findings it hid, and how many of its entries no longer occur.
+    pub baseline: Option<BaselineStats>,
+}
+
+/// What a `--baseline` did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BaselineStats {
+    pub matched: usize,
+    pub gone: usize,
 }
 
 impl Report {
@@ -77,8 +93,18 @@ impl Report {
             plural(i, "info", "infos"),
             plural(self.files_checked, "file", "files")
         );
+        let mut notes = Vec::new();
         if self.suppressed > 0 {
-            line.push_str(&format!(" ({} suppressed)", self.suppressed));
+            notes.push(format!("{} suppressed", self.suppressed));
+        }
+        if let Some(b) = self.baseline {
+            notes.push(format!("{} in baseline", b.matched));
+            if b.gone > 0 {
+                notes.push(plural(b.gone, "baseline entry gone", "baseline entries gone"));
+            }
+        }
+        if !notes.is_empty() {
+            line.push_str(&format!(" ({})", notes.join(", ")));
         }
         line
     }
@@ -182,14 +208,27 @@ fn run(root: &Path, paths: &[PathBuf], cfg: &Config, opts: &CheckOptions) -> Res
     for (path, err) in &walk_errors {
         eprintln!("stacklint: skipped {path}: {err}");
     }
-    let stack = model::Stack::build(root, &found, cfg);
-    let enabled: Vec<&rules::RuleEntry> = rules::RULES
+    let mut stack = model::Stack::build(root, &found, cfg);
+    let files_checked = stack.sources.len();
+    let allowed =
+        |r: &&rules::RuleEntry| !opts.ignore.iter().any(|s| s == r.id) && cfg.rules.get(r.id) != Some(&RuleLevel::Off);
+    let selected = |id: &str| opts.select.is_empty() || opts.select.iter().any(|s| s == id);
+    // Judging ignores needs the rules they name to run: `--select unused-suppression` runs them all
+    // and reports only its own findings.
+    let judge_all = opts.select.iter().any(|s| s == suppress_rule());
+    let ran: Vec<&rules::RuleEntry> = rules::RULES
         .iter()
-        .filter(|r| opts.select.is_empty() || opts.select.iter().any(|s| s == r.id))
-        .filter(|r| !opts.ignore.iter().any(|s| s == r.id))
-        .filter(|r| cfg.rules.get(r.id) != Some(&RuleLevel::Off))
+        .filter(allowed)
+        .filter(|r| judge_all || selected(r.id))
         .collect();
-    let mut diags: Vec<Diagnostic> = enabled
+    let severity_of = |d: &Diagnostic| -> Option<Severity> {
+        let entry = ran.iter().find(|r| r.id == d.rule)?;
+        Some(match cfg.rules.get(d.rule) {
+            Some(RuleLevel::On(s)) => *s,
+            _ => d.severity.unwrap_or_else(|| rules::meta(entry).severity),
+        })
+    };
+    let mut diags: Vec<Diagnostic> = ran
         .par_iter()
         .flat_map_iter(|r| {
             let mut out = Vec::new();
@@ -198,60 +237,93 @@ fn run(root: &Path, paths: &[PathBuf], cfg: &Config, opts: &CheckOptions) -> Res
         })
         .collect();
     diags.extend(stack.parse_diagnostics.iter().cloned());
-    let ignore_sets: Vec<(String, Option<globset::GlobSet>)> = cfg
-        .ignore
-        .iter()
-        .map(|i| {
-            let set = discover::Filters::new(&i.paths, &[]).ok().and_then(|f| f.include);
-            (i.rule.clone(), set)
-        })
-        .collect();
-    let mut suppressed = 0;
-    let mut findings: Vec<Finding> = Vec::new();
-    for d in diags {
-        let Some(entry) = enabled.iter().find(|r| r.id == d.rule) else {
-            continue;
-        };
-        let path = stack.sources.path(d.primary.span.file).to_owned();
-        let ignored = ignore_sets
-            .iter()
-            .any(|(rule, set)| (rule == "*" || rule == d.rule) && set.as_ref().is_none_or(|s| s.is_match(&path)));
-        if ignored {
-            suppressed += 1;
-            continue;
-        }
-        let severity = match cfg.rules.get(d.rule) {
-            Some(RuleLevel::On(s)) => *s,
-            _ => d.severity.unwrap_or_else(|| rules::meta(entry).severity),
-        };
-        let fingerprint = diagnostic::fingerprint(&[d.rule, &path, &d.subject]);
-        findings.push(Finding {
-            diagnostic: d,
-            severity,
-            fingerprint,
+    let to_findings = |diags: Vec<Diagnostic>, sources: &SourceMap| -> Vec<Finding> {
+        let mut findings: Vec<Finding> = diags
+            .into_iter()
+            .filter_map(|d| {
+                let severity = severity_of(&d)?;
+                let path = sources.path(d.primary.span.file).to_owned();
+                let fingerprint = diagnostic::fingerprint(&[d.rule, &path, &d.subject]);
+                Some(Finding {
+                    diagnostic: d,
+                    severity,
+                    fingerprint,
+                })
+            })
+            .collect();
+        sort_findings(&mut findings, sources);
+        findings.dedup_by(|a, b| {
+            a.diagnostic.rule == b.diagnostic.rule
+                && a.diagnostic.primary.span == b.diagnostic.primary.span
+                && a.diagnostic.message == b.diagnostic.message
         });
-    }
-    let key = |f: &Finding| {
-        let s = f.diagnostic.primary.span;
-        (
-            stack.sources.path(s.file).to_owned(),
-            s.start,
-            s.end,
-            f.diagnostic.rule,
-            f.diagnostic.message.clone(),
-        )
+        findings
     };
-    findings.sort_by_cached_key(key);
-    findings.dedup_by(|a, b| {
-        a.diagnostic.rule == b.diagnostic.rule
-            && a.diagnostic.primary.span == b.diagnostic.primary.span
-            && a.diagnostic.message == b.diagnostic.message
-    });
-    let files_checked = stack.sources.len();
+    let findings = to_findings(diags, &stack.sources);
+    let judged = |id: &str| ran.iter().any(|r| r.id == id);
+    let outcome = suppress::apply(&mut stack, root, cfg, opts.no_ignore, &judged, findings);
+    let reported = |f: &Finding| selected(f.diagnostic.rule);
+    let mut findings: Vec<Finding> = outcome.kept.into_iter().filter(reported).collect();
+    findings.extend(
+        to_findings(outcome.problems, &stack.sources)
+            .into_iter()
+            .filter(reported),
+    );
+    sort_findings(&mut findings, &stack.sources);
+    suppress::disambiguate(findings.iter_mut().map(|f| &mut f.fingerprint));
+    let mut suppressed: Vec<suppress::Suppressed> = outcome
+        .suppressed
+        .into_iter()
+        .filter(|s| reported(&s.finding))
+        .collect();
+    suppressed.sort_by_cached_key(|s| sort_key(&s.finding, &stack.sources));
+    suppress::disambiguate(suppressed.iter_mut().map(|s| &mut s.finding.fingerprint));
+    let baseline = match &opts.baseline {
+        None => None,
+        Some(path) => {
+            let known = suppress::load_baseline(path).map_err(Fatal)?;
+            let before = findings.len();
+            let mut seen = std::collections::HashSet::new();
+            findings.retain(|f| {
+                if known.contains(&f.fingerprint) {
+                    seen.insert(f.fingerprint.clone());
+                    false
+                } else {
+                    true
+                }
+            });
+            Some(BaselineStats {
+                matched: before - findings.len(),
+                gone: known.len() - seen.len(),
+            })
+        }
+    };
     Ok(Report {
         sources: stack.sources,
         findings,
         files_checked,
-        suppressed,
+        suppressed: suppressed.len(),
+        suppressed_findings: suppressed,
+        baseline,
     })
+}
+
+fn suppress_rule() -> &'static str {
+    "unused-suppression"
+}
+
+fn sort_key(f: &Finding, sources: &SourceMap) -> (String, u32, u32, &'static str, String) {
+    let s = f.diagnostic.primary.span;
+    (
+        sources.path(s.file).to_owned(),
+        s.start,
+        s.end,
+        f.diagnostic.rule,
+        f.diagnostic.message.clone(),
+    )
+}
+
+/// The report order: (file, position, rule, message); identical whatever the thread count.
+fn sort_findings(findings: &mut [Finding], sources: &SourceMap) {
+    findings.sort_by_cached_key(|f| sort_key(f, sources));
 }

@@ -1,6 +1,7 @@
 //! The stable, versioned JSON contract of ARCHITECTURE.md.
 
-use crate::Report;
+use crate::suppress::SuppressionKind;
+use crate::{Finding, Report};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -9,7 +10,18 @@ struct Out<'a> {
     tool: Tool,
     files_checked: usize,
     diagnostics: Vec<Diag<'a>>,
+    /// Findings silenced by inline ignores or config `ignore` entries (audit trail).
+    suppressed: Vec<SuppressedDiag<'a>>,
     summary: Summary,
+}
+
+#[derive(Serialize)]
+struct SuppressedDiag<'a> {
+    #[serde(flatten)]
+    diag: Diag<'a>,
+    /// `inline` (comment or annotation) or `config`.
+    suppressed_by: &'static str,
+    reason: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -48,43 +60,54 @@ struct Summary {
     error: usize,
     warning: usize,
     info: usize,
+    suppressed: usize,
+}
+
+fn diag<'a>(report: &'a Report, f: &'a Finding) -> Diag<'a> {
+    let d = &f.diagnostic;
+    let (file, start, end) = super::position(&report.sources, d.primary.span);
+    Diag {
+        rule: d.rule,
+        category: crate::rules::find(d.rule)
+            .map(|e| crate::rules::meta(e).category)
+            .unwrap_or_default(),
+        severity: f.severity.as_str(),
+        message: &d.message,
+        file,
+        line: start.line,
+        column: start.column,
+        end_line: end.line,
+        end_column: end.column,
+        labels: d
+            .related
+            .iter()
+            .map(|l| {
+                let (file, s, _) = super::position(&report.sources, l.span);
+                LabelOut {
+                    file,
+                    line: s.line,
+                    column: s.column,
+                    message: &l.message,
+                }
+            })
+            .collect(),
+        help: d.help.as_deref(),
+        fingerprint: &f.fingerprint,
+    }
 }
 
 pub fn render(report: &Report) -> String {
-    let diagnostics = report
-        .findings
+    let diagnostics = report.findings.iter().map(|f| diag(report, f)).collect();
+    let suppressed = report
+        .suppressed_findings
         .iter()
-        .map(|f| {
-            let d = &f.diagnostic;
-            let (file, start, end) = super::position(&report.sources, d.primary.span);
-            Diag {
-                rule: d.rule,
-                category: crate::rules::find(d.rule)
-                    .map(|e| crate::rules::meta(e).category)
-                    .unwrap_or_default(),
-                severity: f.severity.as_str(),
-                message: &d.message,
-                file,
-                line: start.line,
-                column: start.column,
-                end_line: end.line,
-                end_column: end.column,
-                labels: d
-                    .related
-                    .iter()
-                    .map(|l| {
-                        let (file, s, _) = super::position(&report.sources, l.span);
-                        LabelOut {
-                            file,
-                            line: s.line,
-                            column: s.column,
-                            message: &l.message,
-                        }
-                    })
-                    .collect(),
-                help: d.help.as_deref(),
-                fingerprint: &f.fingerprint,
-            }
+        .map(|s| SuppressedDiag {
+            diag: diag(report, &s.finding),
+            suppressed_by: match s.kind {
+                SuppressionKind::InSource => "inline",
+                SuppressionKind::External => "config",
+            },
+            reason: s.reason.as_deref(),
         })
         .collect();
     let (error, warning, info) = report.counts();
@@ -96,7 +119,13 @@ pub fn render(report: &Report) -> String {
         },
         files_checked: report.files_checked,
         diagnostics,
-        summary: Summary { error, warning, info },
+        suppressed,
+        summary: Summary {
+            error,
+            warning,
+            info,
+            suppressed: report.suppressed,
+        },
     };
     let mut s = serde_json::to_string_pretty(&out).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
     s.push('\n');

@@ -1,9 +1,17 @@
 //! Renderers. Each takes the finished [`crate::Report`] and writes one format; none of them sees a
 //! secret's value, because rules never put one in a message.
 
+pub mod baseline;
 pub mod concise;
+pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod sarif;
+
+/// Where the tool is documented (SARIF `tool.driver.informationUri`).
+pub const INFORMATION_URI: &str = "https://github.com/stacklint/stacklint";
 
 use crate::source::{LineCol, SourceMap, Span};
 

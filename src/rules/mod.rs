@@ -69,6 +69,7 @@ rules! {
     "unhealthy-dependency" => health::unhealthy_dependency::UnhealthyDependency,
     "unpinned-image" => hygiene::unpinned_image::UnpinnedImage,
     "unreadable-file" => ParserRule,
+    "unused-suppression" => ParserRule,
     "yaml-syntax" => ParserRule,
 }
 
