@@ -345,7 +345,11 @@ impl Stack {
                     wanted.extend(b.lowercase_fallback);
                 }
                 for e in &s.env_files {
-                    wanted.extend(self.env_file_path(e));
+                    if let Some(rel) = self.env_file_path(e) {
+                        // Templates (`web.env.example`) are not always discovered as env files.
+                        wanted.extend(TEMPLATE_SUFFIXES.iter().map(|sfx| format!("{rel}{sfx}")));
+                        wanted.push(rel);
+                    }
                 }
             }
         }

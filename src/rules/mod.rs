@@ -46,14 +46,22 @@ pub(crate) mod health;
 pub(crate) mod hygiene;
 pub(crate) mod phantom;
 pub(crate) mod ports;
+pub(crate) mod security;
 
 rules! {
     "compose-schema" => ParserRule,
+    "container-name-clash" => ports::container_name_clash::ContainerNameClash,
+    "default-credentials" => security::default_credentials::DefaultCredentials,
     "duplicate-key" => ParserRule,
+    "missing-build-context" => phantom::missing_build_context::MissingBuildContext,
+    "missing-env-file" => phantom::missing_env_file::MissingEnvFile,
     "obsolete-version" => hygiene::obsolete_version::ObsoleteVersion,
+    "plaintext-secret" => security::plaintext_secret::PlaintextSecret,
     "port-clash" => ports::port_clash::PortClash,
+    "restart-loop" => health::restart_loop::RestartLoop,
     "template-skipped" => ParserRule,
     "undefined-service" => phantom::undefined_service::UndefinedService,
+    "undefined-variable" => hygiene::undefined_variable::UndefinedVariable,
     "unhealthy-dependency" => health::unhealthy_dependency::UnhealthyDependency,
     "unpinned-image" => hygiene::unpinned_image::UnpinnedImage,
     "unreadable-file" => ParserRule,
