@@ -1,1 +1,2 @@
+pub(crate) mod restart_loop;
 pub(crate) mod unhealthy_dependency;
