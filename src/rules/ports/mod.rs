@@ -1,1 +1,2 @@
+pub(crate) mod container_name_clash;
 pub(crate) mod port_clash;
