@@ -83,14 +83,29 @@ pub(crate) fn env_values(stack: &Stack) -> Vec<EnvValue<'_>> {
 }
 
 /// Defaults shipped in official image docs and tutorials (MySQL and MariaDB images' examples).
-const MYSQL_DEFAULTS: &[&str] = &["root", "password", "mysql", "example", "secret", "changeme"];
+const MYSQL_DEFAULTS: &[&str] = &[
+    "root",
+    "password",
+    "mysql",
+    "example",
+    "secret",
+    "changeme",
+    "my-secret-pw",
+];
 
 /// Variables of well-known images with the defaults their docs and quick starts use.
 const KNOWN_DEFAULTS: &[(&str, &[&str])] = &[
     // postgres image: the superuser is `postgres`, and every tutorial sets the same password.
-    ("POSTGRES_PASSWORD", &["postgres"]),
+    ("POSTGRES_PASSWORD", &["postgres", "mysecretpassword"]),
     ("MYSQL_ROOT_PASSWORD", MYSQL_DEFAULTS),
     ("MYSQL_PASSWORD", MYSQL_DEFAULTS),
+    // Docker's WordPress quick start: somewordpress / wordpress.
+    ("MYSQL_ROOT_PASSWORD", &["somewordpress"]),
+    ("MYSQL_PASSWORD", &["wordpress"]),
+    ("WORDPRESS_DB_PASSWORD", &["wordpress"]),
+    // The SQL Server image's documented example.
+    ("MSSQL_SA_PASSWORD", &["yourstrong(!)password"]),
+    ("SA_PASSWORD", &["yourstrong(!)password"]),
     ("MARIADB_ROOT_PASSWORD", MYSQL_DEFAULTS),
     ("MARIADB_PASSWORD", MYSQL_DEFAULTS),
     // RabbitMQ's built-in account is guest/guest.
