@@ -56,6 +56,9 @@ pub struct Diagnostic {
     /// The logical subject (e.g. `service api port 8000/tcp`): with the rule and file it makes the
     /// fingerprint, which must not change when unrelated lines move.
     pub subject: String,
+    /// Byte ranges whose text must never be shown (secret values): renderers that print source
+    /// snippets mask them. Messages, labels, help and subject never hold such text in the first place.
+    pub redact: Vec<Span>,
 }
 
 impl Diagnostic {
@@ -72,6 +75,7 @@ impl Diagnostic {
             },
             related: Vec::new(),
             help: None,
+            redact: Vec::new(),
         }
     }
 
@@ -97,6 +101,12 @@ impl Diagnostic {
 
     pub fn severity(mut self, severity: Severity) -> Self {
         self.severity = Some(severity);
+        self
+    }
+
+    /// A range of source text to mask in rendered snippets (a secret value).
+    pub fn redact(mut self, span: Span) -> Self {
+        self.redact.push(span);
         self
     }
 

@@ -382,18 +382,17 @@ impl Stack {
         let mut wanted: Vec<String> = Vec::new();
         for p in &self.projects {
             for s in &p.model.services {
-                if let Some(b) = &s.build {
-                    if let Some(ctx) = project::join(&p.dir, &b.context.value) {
-                        if let Some(df) = &b.dockerfile {
-                            wanted.extend(project::join(&ctx, &df.value));
-                        } else {
-                            wanted.extend(project::join(&ctx, "Dockerfile"));
-                        }
-                        wanted.push(ctx);
-                    }
+                if let Some(b) = self.build_paths(s) {
+                    wanted.push(b.context);
+                    wanted.extend(b.dockerfile);
+                    wanted.extend(b.lowercase_fallback);
                 }
                 for e in &s.env_files {
-                    wanted.extend(project::join(&p.dir, &e.path.value));
+                    if let Some(rel) = self.env_file_path(e) {
+                        // Templates (`web.env.example`) are not always discovered as env files.
+                        wanted.extend(TEMPLATE_SUFFIXES.iter().map(|sfx| format!("{rel}{sfx}")));
+                        wanted.push(rel);
+                    }
                 }
             }
         }
@@ -404,6 +403,83 @@ impl Stack {
             .filter(|rel| !self.paths.contains(rel) && root.join(rel).exists())
             .collect();
         self.paths.extend(found);
+    }
+
+    /// The folder relative paths written at `span` are resolved against: the folder of the file the
+    /// value was written in (an `include`d or `extends`ed file resolves its own relative paths).
+    pub fn base_dir(&self, span: Span) -> &str {
+        project::dir_of(self.sources.path(span.file))
+    }
+
+    /// The repository paths a service's `build` needs, or `None` when they cannot be known
+    /// statically (no build, an unresolved `${VAR}`, a remote git or URL context, an absolute path
+    /// or one that climbs out of the checked root).
+    pub fn build_paths(&self, service: &crate::compose::Service) -> Option<BuildPaths> {
+        let b = service.build.as_ref()?;
+        let ctx = &b.context.value;
+        if crate::compose::model::is_unknown(ctx) || is_remote_context(ctx) {
+            return None;
+        }
+        let context = project::join(self.base_dir(b.context.span), ctx)?;
+        let (dockerfile, lowercase_fallback) = match &b.dockerfile {
+            _ if b.inline => (None, None),
+            Some(d) if crate::compose::model::is_unknown(&d.value) => (None, None),
+            Some(d) => (project::join(&context, &d.value), None),
+            None => (
+                project::join(&context, "Dockerfile"),
+                project::join(&context, "dockerfile"),
+            ),
+        };
+        Some(BuildPaths {
+            context,
+            dockerfile,
+            lowercase_fallback,
+        })
+    }
+
+    /// The repository path of an `env_file` entry (`None` for unresolved, absolute or escaping paths).
+    pub fn env_file_path(&self, e: &crate::compose::model::EnvFileRef) -> Option<String> {
+        if crate::compose::model::is_unknown(&e.path.value) {
+            return None;
+        }
+        project::join(self.base_dir(e.path.span), &e.path.value)
+    }
+
+    /// What of a service's `build` is missing from the repository, with the span to report at.
+    pub fn missing_build(&self, service: &crate::compose::Service) -> Option<(Span, BuildGap)> {
+        let b = service.build.as_ref()?;
+        let paths = self.build_paths(service)?;
+        if !self.exists(&paths.context) {
+            return Some((b.context.span, BuildGap::Context(paths.context)));
+        }
+        let df = paths.dockerfile?;
+        if self.exists(&df) || paths.lowercase_fallback.is_some_and(|l| self.exists(&l)) {
+            return None;
+        }
+        let span = b.dockerfile.as_ref().map_or(b.context.span, |d| d.span);
+        Some((span, BuildGap::Dockerfile(df)))
+    }
+
+    /// Whether an `env_file` entry exists (see [`EnvFileState`]).
+    pub fn env_file_state(&self, e: &crate::compose::model::EnvFileRef) -> EnvFileState {
+        let v = &e.path.value;
+        if crate::compose::model::is_unknown(v) {
+            return EnvFileState::Unknown;
+        }
+        if v.starts_with('/') || v.starts_with('~') {
+            return EnvFileState::Absolute;
+        }
+        let Some(rel) = self.env_file_path(e) else {
+            return EnvFileState::Unknown;
+        };
+        if self.exists(&rel) {
+            return EnvFileState::Present;
+        }
+        let template = TEMPLATE_SUFFIXES
+            .iter()
+            .map(|sfx| format!("{rel}{sfx}"))
+            .find(|t| self.exists(t));
+        EnvFileState::Missing { path: rel, template }
     }
 
     /// Whether a relative path (file or folder) exists in the checked tree.
@@ -418,6 +494,50 @@ impl Stack {
             .filter(|y| y.role == YamlRole::Compose)
             .filter_map(|y| y.documents.first().map(|d| (y.file, d)))
     }
+}
+
+/// The repository paths behind a service's `build` (see [`Stack::build_paths`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuildPaths {
+    /// The context folder.
+    pub context: String,
+    /// The Dockerfile (`None` for `dockerfile_inline` or an unresolved name).
+    pub dockerfile: Option<String>,
+    /// With no `dockerfile:` key, the builder also accepts a lowercase `dockerfile`.
+    pub lowercase_fallback: Option<String>,
+}
+
+/// What [`Stack::missing_build`] found missing (the repository path).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BuildGap {
+    Context(String),
+    Dockerfile(String),
+}
+
+/// Suffixes of committed templates of an env file (`.env.example` documents `.env`).
+pub const TEMPLATE_SUFFIXES: &[&str] = &[".example", ".sample", ".template", ".dist"];
+
+/// Whether an env file is a committed template (documentation), not values a stack runs with.
+pub fn is_env_template(rel: &str) -> bool {
+    TEMPLATE_SUFFIXES.iter().any(|s| rel.ends_with(s))
+}
+
+/// Whether an `env_file` entry exists where the stack runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EnvFileState {
+    /// In the repository, or on disk beside it (a git-ignored file created on this machine).
+    Present,
+    /// The path holds an unresolved `${VAR}` or climbs out of the checked root.
+    Unknown,
+    /// An absolute path: outside the repository, cannot be checked.
+    Absolute,
+    /// Not found; `template` is a committed `<path>.example` (or similar) to create it from.
+    Missing { path: String, template: Option<String> },
+}
+
+/// A build context Compose fetches instead of reading from the repository: a URL or a git remote.
+pub fn is_remote_context(ctx: &str) -> bool {
+    ctx.contains("://") || ctx.starts_with("git@") || ctx.starts_with("github.com/")
 }
 
 /// Paths that matter for existence checks: every discovered file, every folder above one, plus the

@@ -5,12 +5,13 @@
 //! label several files, so labels in other files become related reports, one per file.
 
 use crate::diagnostic::{Label, Severity};
-use crate::source::SourceFile;
+use crate::source::{FileId, SourceFile};
 use crate::{Finding, Report};
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan,
     SpanContents,
 };
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -94,13 +95,107 @@ impl miette::Diagnostic for Part {
     }
 }
 
-fn labeled(l: &Label, primary: bool) -> LabeledSpan {
+/// A file whose secret values are replaced by `***` (newlines inside a value are kept, so line
+/// numbers do not move), with the cuts needed to move label offsets into the masked text.
+#[derive(Debug)]
+struct Masked {
+    source: Arc<SourceFile>,
+    /// (start, end) in the original text and the length of the replacement, sorted, disjoint.
+    cuts: Vec<(usize, usize, usize)>,
+}
+
+impl Masked {
+    fn new(file: &SourceFile, mut ranges: Vec<(usize, usize)>) -> Masked {
+        ranges.sort_unstable();
+        let mut merged: Vec<(usize, usize)> = Vec::new();
+        for (s, e) in ranges {
+            match merged.last_mut() {
+                Some(last) if s <= last.1 => last.1 = last.1.max(e),
+                _ => merged.push((s, e)),
+            }
+        }
+        let text = &file.text;
+        let mut out = String::with_capacity(text.len());
+        let mut cuts = Vec::new();
+        let mut at = 0;
+        for (s, e) in merged {
+            let s = crate::source::floor_char_boundary(text, s).max(at);
+            let e = crate::source::floor_char_boundary(text, e).max(s);
+            out.push_str(text.get(at..s).unwrap_or(""));
+            let newlines = text.get(s..e).map_or(0, |v| v.matches('\n').count());
+            let replacement = format!("***{}", "\n".repeat(newlines));
+            out.push_str(&replacement);
+            cuts.push((s, e, replacement.len()));
+            at = e;
+        }
+        out.push_str(text.get(at..).unwrap_or(""));
+        Masked {
+            source: Arc::new(SourceFile::new(file.id, file.path.clone(), out)),
+            cuts,
+        }
+    }
+
+    /// An offset of the original text, moved into the masked text.
+    fn map(&self, off: usize) -> usize {
+        let mut shift: isize = 0;
+        for &(s, e, len) in &self.cuts {
+            if off >= e {
+                shift += len as isize - (e - s) as isize;
+            } else if off > s {
+                return ((s as isize + shift) as usize) + (off - s).min(len);
+            } else {
+                break;
+            }
+        }
+        (off as isize + shift).max(0) as usize
+    }
+}
+
+/// Every redacted range of every finding, applied to every snippet of its file: a secret on a line
+/// next to another finding must not show in that finding's context lines either.
+#[derive(Debug, Default)]
+struct Masks(HashMap<FileId, Masked>);
+
+impl Masks {
+    fn new(report: &Report) -> Masks {
+        let mut by_file: HashMap<FileId, Vec<(usize, usize)>> = HashMap::new();
+        for f in &report.findings {
+            for r in &f.diagnostic.redact {
+                by_file
+                    .entry(r.file)
+                    .or_default()
+                    .push((r.start as usize, r.end as usize));
+            }
+        }
+        Masks(
+            by_file
+                .into_iter()
+                .filter_map(|(id, ranges)| Some((id, Masked::new(report.sources.get(id)?, ranges))))
+                .collect(),
+        )
+    }
+
+    fn source(&self, report: &Report, id: FileId) -> Option<Arc<SourceFile>> {
+        match self.0.get(&id) {
+            Some(m) => Some(m.source.clone()),
+            None => report.sources.get(id).cloned(),
+        }
+    }
+
+    fn map(&self, id: FileId, off: u32) -> usize {
+        self.0.get(&id).map_or(off as usize, |m| m.map(off as usize))
+    }
+}
+
+fn labeled(l: &Label, primary: bool, masks: &Masks) -> LabeledSpan {
     let text = if l.message.is_empty() {
         None
     } else {
         Some(l.message.clone())
     };
-    let span = SourceSpan::from((l.span.start as usize, (l.span.end - l.span.start) as usize));
+    let start = masks.map(l.span.file, l.span.start);
+    let end = masks.map(l.span.file, l.span.end).max(start);
+    let span = SourceSpan::from((start, end - start));
     if primary {
         LabeledSpan::new_primary_with_span(text, span)
     } else {
@@ -108,24 +203,24 @@ fn labeled(l: &Label, primary: bool) -> LabeledSpan {
     }
 }
 
-fn part(report: &Report, f: &Finding) -> Option<Part> {
+fn part(report: &Report, f: &Finding, masks: &Masks) -> Option<Part> {
     let d = &f.diagnostic;
-    let file = report.sources.get(d.primary.span.file)?.clone();
-    let mut labels = vec![labeled(&d.primary, true)];
-    let mut others: Vec<(crate::source::FileId, Vec<LabeledSpan>)> = Vec::new();
+    let file = masks.source(report, d.primary.span.file)?;
+    let mut labels = vec![labeled(&d.primary, true, masks)];
+    let mut others: Vec<(FileId, Vec<LabeledSpan>)> = Vec::new();
     for l in &d.related {
         if l.span.file == d.primary.span.file {
-            labels.push(labeled(l, false));
+            labels.push(labeled(l, false, masks));
         } else if let Some((_, ls)) = others.iter_mut().find(|(id, _)| *id == l.span.file) {
-            ls.push(labeled(l, false));
+            ls.push(labeled(l, false, masks));
         } else {
-            others.push((l.span.file, vec![labeled(l, false)]));
+            others.push((l.span.file, vec![labeled(l, false, masks)]));
         }
     }
     let related = others
         .into_iter()
         .filter_map(|(id, labels)| {
-            let src = report.sources.get(id)?.clone();
+            let src = masks.source(report, id)?;
             Some(Part {
                 message: format!("also involved: {}", src.path),
                 code: None,
@@ -159,9 +254,10 @@ pub fn render(report: &Report, color: bool, width: usize) -> String {
         .with_links(false)
         .with_width(width)
         .with_context_lines(1);
+    let masks = Masks::new(report);
     let mut out = String::new();
     for f in &report.findings {
-        if let Some(p) = part(report, f) {
+        if let Some(p) = part(report, f, &masks) {
             // miette would title related reports "Advice:"; render each other file on its own.
             for one in std::iter::once(&p).chain(p.related.iter()) {
                 if handler.render_report(&mut out, one).is_err() {

@@ -47,25 +47,33 @@ pub(crate) mod hygiene;
 pub(crate) mod network;
 pub(crate) mod phantom;
 pub(crate) mod ports;
+pub(crate) mod security;
 
 rules! {
     "compose-schema" => ParserRule,
+    "container-name-clash" => ports::container_name_clash::ContainerNameClash,
     "dangling-reference" => phantom::dangling_reference::DanglingReference,
+    "default-credentials" => security::default_credentials::DefaultCredentials,
     "duplicate-key" => ParserRule,
     "healthcheck-tool-missing" => health::healthcheck_tool_missing::HealthcheckToolMissing,
     "k8s-schema" => ParserRule,
     "localhost-binding" => network::localhost_binding::LocalhostBinding,
     "localhost-reference" => network::localhost_reference::LocalhostReference,
+    "missing-build-context" => phantom::missing_build_context::MissingBuildContext,
+    "missing-env-file" => phantom::missing_env_file::MissingEnvFile,
     "missing-healthcheck" => health::missing_healthcheck::MissingHealthcheck,
     "nodeport-out-of-range" => ports::nodeport_out_of_range::NodeportOutOfRange,
     "obsolete-version" => hygiene::obsolete_version::ObsoleteVersion,
     "phantom-service" => phantom::phantom_service::PhantomService,
+    "plaintext-secret" => security::plaintext_secret::PlaintextSecret,
     "port-clash" => ports::port_clash::PortClash,
     "probe-port-mismatch" => health::probe_port_mismatch::ProbePortMismatch,
+    "restart-loop" => health::restart_loop::RestartLoop,
     "selector-mismatch" => phantom::selector_mismatch::SelectorMismatch,
     "target-port-mismatch" => ports::target_port_mismatch::TargetPortMismatch,
     "template-skipped" => ParserRule,
     "undefined-service" => phantom::undefined_service::UndefinedService,
+    "undefined-variable" => hygiene::undefined_variable::UndefinedVariable,
     "unhealthy-dependency" => health::unhealthy_dependency::UnhealthyDependency,
     "unpinned-image" => hygiene::unpinned_image::UnpinnedImage,
     "unreadable-file" => ParserRule,

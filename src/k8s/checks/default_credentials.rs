@@ -18,13 +18,14 @@ pub(crate) fn default_credentials(cluster: &Cluster, out: &mut Vec<Diagnostic>) 
                 out.push(
                     Diagnostic::new(
                         "default-credentials",
-                        v.span,
+                        e.name.span,
                         format!(
                             "`{}` of container `{}` is set to a well-known default password (`***`)",
                             e.name.value, c.name.value
                         ),
                     )
                     .label("default password")
+                    .redact(v.span)
                     .help("generate a strong password, store it in a Secret and use `valueFrom.secretKeyRef`")
                     .subject(format!(
                         "{} container {} env {}",

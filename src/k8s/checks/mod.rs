@@ -2,26 +2,20 @@
 //! pushes findings under the shared rule's id; the shared rule file calls it next to its compose
 //! half. Each function dedupes its own findings across renderings.
 
-// Called by the default-credentials and plaintext-secret rules once they are merged.
-#[allow(dead_code)]
 mod default_credentials;
 mod localhost_binding;
 mod localhost_reference;
 mod missing_healthcheck;
-#[allow(dead_code)]
 mod plaintext_secret;
 mod port_clash;
 mod probe_port_mismatch;
-#[allow(dead_code)]
 mod secrets;
 mod unpinned_image;
 
-#[allow(unused_imports)]
 pub(crate) use default_credentials::default_credentials;
 pub(crate) use localhost_binding::localhost_binding;
 pub(crate) use localhost_reference::localhost_reference;
 pub(crate) use missing_healthcheck::missing_healthcheck;
-#[allow(unused_imports)]
 pub(crate) use plaintext_secret::plaintext_secret;
 pub(crate) use port_clash::port_clash;
 pub(crate) use probe_port_mismatch::probe_port_mismatch;

@@ -35,13 +35,14 @@ pub(crate) fn plaintext_secret(cluster: &Cluster, out: &mut Vec<Diagnostic>) {
                 out.push(
                     Diagnostic::new(
                         "plaintext-secret",
-                        v.span,
+                        e.name.span,
                         format!(
                             "`{name}` of container `{}` holds a literal secret (`***`)",
                             c.name.value
                         ),
                     )
                     .label("secret in plain text")
+                    .redact(v.span)
                     .help("store the value in a Secret and reference it with `valueFrom.secretKeyRef`")
                     .subject(format!("{} container {} env {name}", o.display(), c.name.value)),
                 );

@@ -1,0 +1,196 @@
+//! Security rules, and what they share: every environment value the repository sets (compose
+//! `environment` and committed env files), and the tables of credential-like names and defaults.
+//! Values are read here to decide; they never leave this module in a message, label, help or
+//! subject, and findings mark their span with `redact` so snippets mask them.
+
+pub(crate) mod default_credentials;
+pub(crate) mod plaintext_secret;
+
+use crate::compose::model::is_unknown;
+use crate::model::interpolate::{has_interpolation, interpolate, Lookup};
+use crate::model::stack::is_env_template;
+use crate::model::Stack;
+use crate::source::Span;
+
+/// One `NAME=value` the repository sets.
+pub(crate) struct EnvValue<'a> {
+    pub name: &'a str,
+    pub name_span: Span,
+    pub value: &'a str,
+    pub value_span: Span,
+    /// The service, for compose `environment`; `None` in an env file.
+    pub service: Option<&'a str>,
+    /// For a compose value interpolated from the project's `.env`: those variables and their
+    /// values. That `.env` is read itself, so a rule that fires on one of them reports it there
+    /// and stays silent here (one finding per secret, at the place that holds it).
+    pub via: Vec<(&'a str, &'a str)>,
+}
+
+/// Every literal environment value: compose `environment` entries (after interpolation, skipping
+/// values still unknown, and values that only repeat a variable of the project's `.env`, which is
+/// read itself), then every committed env file except templates (`.env.example`, ...).
+pub(crate) fn env_values(stack: &Stack) -> Vec<EnvValue<'_>> {
+    let mut out = Vec::new();
+    for project in &stack.projects {
+        for s in &project.model.services {
+            for e in &s.environment {
+                let Some(v) = &e.value else { continue };
+                if v.value.is_empty() || is_unknown(&v.value) {
+                    continue;
+                }
+                let raw = stack.sources.get(v.span.file).map_or("", |f| f.slice(v.span));
+                let mut via = Vec::new();
+                if has_interpolation(raw) {
+                    let none = |_: &str| -> Option<Lookup> { None };
+                    for r in interpolate(raw, &none).vars {
+                        if let Some((k, val)) = project.env.get_key_value(&r.name) {
+                            via.push((k.as_str(), val.as_str()));
+                        }
+                    }
+                }
+                out.push(EnvValue {
+                    name: &e.name.value,
+                    name_span: e.name.span,
+                    value: &v.value,
+                    value_span: v.span,
+                    service: Some(&s.name.value),
+                    via,
+                });
+            }
+        }
+    }
+    let mut files: Vec<(&String, &crate::model::stack::EnvDoc)> = stack.env_files.iter().collect();
+    files.sort_by(|a, b| a.0.cmp(b.0));
+    for (path, doc) in files {
+        if is_env_template(path) {
+            continue;
+        }
+        for en in &doc.doc.entries {
+            if en.value.is_empty() || has_interpolation(&en.value) {
+                continue;
+            }
+            out.push(EnvValue {
+                name: &en.key,
+                name_span: Span::new(doc.file, en.key_range.start, en.key_range.end),
+                value: &en.value,
+                value_span: Span::new(doc.file, en.value_range.start, en.value_range.end),
+                service: None,
+                via: Vec::new(),
+            });
+        }
+    }
+    out
+}
+
+/// Defaults shipped in official image docs and tutorials (MySQL and MariaDB images' examples).
+const MYSQL_DEFAULTS: &[&str] = &[
+    "root",
+    "password",
+    "mysql",
+    "example",
+    "secret",
+    "changeme",
+    "my-secret-pw",
+];
+
+/// Variables of well-known images with the defaults their docs and quick starts use.
+const KNOWN_DEFAULTS: &[(&str, &[&str])] = &[
+    // postgres image: the superuser is `postgres`, and every tutorial sets the same password.
+    ("POSTGRES_PASSWORD", &["postgres", "mysecretpassword"]),
+    ("MYSQL_ROOT_PASSWORD", MYSQL_DEFAULTS),
+    ("MYSQL_PASSWORD", MYSQL_DEFAULTS),
+    // Docker's WordPress quick start: somewordpress / wordpress.
+    ("MYSQL_ROOT_PASSWORD", &["somewordpress"]),
+    ("MYSQL_PASSWORD", &["wordpress"]),
+    ("WORDPRESS_DB_PASSWORD", &["wordpress"]),
+    // The SQL Server image's documented example.
+    ("MSSQL_SA_PASSWORD", &["yourstrong(!)password"]),
+    ("SA_PASSWORD", &["yourstrong(!)password"]),
+    ("MARIADB_ROOT_PASSWORD", MYSQL_DEFAULTS),
+    ("MARIADB_PASSWORD", MYSQL_DEFAULTS),
+    // RabbitMQ's built-in account is guest/guest.
+    ("RABBITMQ_DEFAULT_PASS", &["guest"]),
+    // Grafana's first login is admin/admin.
+    ("GF_SECURITY_ADMIN_PASSWORD", &["admin"]),
+    // MinIO's documented default is minioadmin/minioadmin (older images: MINIO_SECRET_KEY).
+    ("MINIO_ROOT_PASSWORD", &["minioadmin"]),
+    ("MINIO_SECRET_KEY", &["minioadmin"]),
+    ("MONGO_INITDB_ROOT_PASSWORD", &["root", "password", "example", "mongo"]),
+    // Elasticsearch's historical default for `elastic`.
+    ("ELASTIC_PASSWORD", &["changeme"]),
+];
+
+/// Values that are a default (or a guess away from one) for any password-like variable.
+const GENERIC_DEFAULTS: &[&str] = &[
+    "password", "admin", "changeme", "secret", "123456", "root", "example", "test",
+];
+
+fn is_password_name(upper: &str) -> bool {
+    upper == "PASSWORD" || upper.ends_with("_PASSWORD") || upper.ends_with("_PASS") || upper.ends_with("PASSWD")
+}
+
+/// Whether `value` is a well-known default for the credential `name` (case-insensitive value).
+pub(crate) fn is_default_credential(name: &str, value: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    let v = value.trim().to_ascii_lowercase();
+    let known = KNOWN_DEFAULTS
+        .iter()
+        .any(|(n, vals)| *n == upper && vals.contains(&v.as_str()));
+    known || is_password_name(&upper) && GENERIC_DEFAULTS.contains(&v.as_str())
+}
+
+/// Name endings that mark a secret.
+const SECRET_SUFFIXES: &[&str] = &["_PASSWORD", "_PASS", "PASSWD", "_TOKEN", "_SECRET", "_KEY"];
+/// Exact names that are secrets.
+const SECRET_NAMES: &[&str] = &["PASSWORD", "SECRET", "TOKEN", "APIKEY"];
+/// Name endings that look like secrets but are not: public halves and identifiers of key pairs,
+/// browser-side keys by design, and the usual non-cryptographic "keys".
+const NOT_SECRET_SUFFIXES: &[&str] = &[
+    "PUBLIC_KEY",
+    "_PUB_KEY",
+    "PUBLISHABLE_KEY",
+    "_SITE_KEY",
+    "_SITEKEY",
+    "_PRIMARY_KEY",
+    "_PARTITION_KEY",
+    "_SORT_KEY",
+    "_CACHE_KEY",
+    "_ROUTING_KEY",
+    "_KEY_ID",
+    "_FILE",
+];
+
+/// Whether a variable name says it holds a secret (`*_PASSWORD`, `*_TOKEN`, `*_SECRET`, `*_KEY`, ...;
+/// not `*_PASSWORD_FILE`, `AWS_ACCESS_KEY_ID` or `*_PUBLIC_KEY`).
+pub(crate) fn is_secret_name(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    if NOT_SECRET_SUFFIXES.iter().any(|s| upper.ends_with(s)) {
+        return false;
+    }
+    SECRET_NAMES.contains(&upper.as_str()) || SECRET_SUFFIXES.iter().any(|s| upper.ends_with(s))
+}
+
+/// A value that stands for a secret without being one: `<token>`, `xxx`, `your-key-here`, `...`,
+/// a path to a key file, a flag, or too short (under 4 characters) to be a credential.
+pub(crate) fn is_placeholder(value: &str) -> bool {
+    let v = value.trim().to_ascii_lowercase();
+    v.chars().count() < 4
+        || v.starts_with('<') && v.ends_with('>')
+        || v.chars().all(|c| matches!(c, 'x' | '*' | '.' | '-' | '_' | '#'))
+        || v.starts_with("your")
+        || [
+            "_here",
+            "-here",
+            "replace",
+            "placeholder",
+            "change_me",
+            "change-me",
+            "dummy",
+            "todo",
+            "fixme",
+        ]
+        .iter()
+        .any(|p| v.contains(p))
+        || ["/", "./", "../", "~/"].iter().any(|p| v.starts_with(p))
+        || ["true", "false", "none", "null"].contains(&v.as_str())
+}
