@@ -101,6 +101,16 @@ pub enum Command {
         /// Report only findings whose fingerprint is not in this baseline (see `stacklint baseline`).
         #[arg(long, value_name = "FILE")]
         baseline: Option<PathBuf>,
+        /// Apply the safe fixes rules offer (text edits that keep comments and formatting), then
+        /// report what is left.
+        #[arg(long, conflicts_with = "diff")]
+        fix: bool,
+        /// Print the fixes as a unified diff instead of writing them (exit 1 if there are any).
+        #[arg(long)]
+        diff: bool,
+        /// With --fix or --diff, also apply fixes marked unsafe.
+        #[arg(long)]
+        unsafe_fixes: bool,
     },
     /// Record the current findings in a baseline file, for `check --baseline`.
     Baseline {
@@ -229,6 +239,9 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
             no_color,
             no_ignore,
             baseline,
+            fix,
+            diff,
+            unsafe_fixes,
         } => {
             let targets = match targets(&format, &output, check_matches) {
                 Ok(t) => t,
@@ -246,13 +259,42 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
                 no_ignore,
                 baseline,
             };
-            let report = match stacklint::check(&opts) {
+            let mut report = match stacklint::check(&opts) {
                 Ok(r) => r,
                 Err(e) => {
                     eprintln!("stacklint: {e}");
                     return ExitCode::from(2);
                 }
             };
+            if fix || diff {
+                let plans = stacklint::fix::plan(&report, unsafe_fixes);
+                if diff {
+                    for p in &plans {
+                        print!("{}", stacklint::fix::unified_diff(p));
+                    }
+                    return if plans.is_empty() {
+                        ExitCode::SUCCESS
+                    } else {
+                        ExitCode::from(1)
+                    };
+                }
+                let mut applied = 0;
+                for p in &plans {
+                    if let Err(e) = std::fs::write(report.root.join(&p.path), &p.new) {
+                        eprintln!("stacklint: cannot write {}: {e}", p.path);
+                        return ExitCode::from(2);
+                    }
+                    applied += p.applied.len();
+                }
+                eprintln!("stacklint: applied {applied} fix(es) in {} file(s)", plans.len());
+                report = match stacklint::check(&opts) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        eprintln!("stacklint: {e}");
+                        return ExitCode::from(2);
+                    }
+                };
+            }
             let color = !no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
             for t in &targets {
                 match &t.file {

@@ -59,6 +59,24 @@ pub struct Diagnostic {
     /// Byte ranges whose text must never be shown (secret values): renderers that print source
     /// snippets mask them. Messages, labels, help and subject never hold such text in the first place.
     pub redact: Vec<Span>,
+    /// A text edit that resolves the finding, if the rule knows one.
+    pub fix: Option<Fix>,
+}
+
+/// Replace the text of `span` with `replacement`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    pub span: Span,
+    pub replacement: String,
+}
+
+/// Edits that resolve one finding. Safe fixes keep the stack's meaning apart from the fault;
+/// unsafe ones need `--unsafe-fixes`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    pub title: String,
+    pub edits: Vec<Edit>,
+    pub safe: bool,
 }
 
 impl Diagnostic {
@@ -76,6 +94,7 @@ impl Diagnostic {
             related: Vec::new(),
             help: None,
             redact: Vec::new(),
+            fix: None,
         }
     }
 
@@ -105,6 +124,19 @@ impl Diagnostic {
     }
 
     /// A range of source text to mask in rendered snippets (a secret value).
+    /// A safe fix that replaces `span` with `replacement`.
+    pub fn fix(mut self, title: impl Into<String>, span: Span, replacement: impl Into<String>) -> Self {
+        self.fix = Some(Fix {
+            title: title.into(),
+            edits: vec![Edit {
+                span,
+                replacement: replacement.into(),
+            }],
+            safe: true,
+        });
+        self
+    }
+
     pub fn redact(mut self, span: Span) -> Self {
         self.redact.push(span);
         self

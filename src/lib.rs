@@ -7,6 +7,7 @@ pub mod compose;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
+pub mod fix;
 pub mod k8s;
 pub mod model;
 pub mod parse;
@@ -53,6 +54,8 @@ pub struct Finding {
 /// The outcome of a check.
 #[derive(Debug, Default)]
 pub struct Report {
+    /// The checked root: file paths in the report are relative to it.
+    pub root: PathBuf,
     pub sources: SourceMap,
     pub findings: Vec<Finding>,
     pub files_checked: usize,
@@ -299,6 +302,7 @@ fn run(root: &Path, paths: &[PathBuf], cfg: &Config, opts: &CheckOptions) -> Res
         }
     };
     Ok(Report {
+        root: root.to_path_buf(),
         sources: stack.sources,
         findings,
         files_checked,

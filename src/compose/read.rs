@@ -305,6 +305,20 @@ impl Reader {
             if is_unknown(text) {
                 continue;
             }
+            if item.style() == Some(crate::yaml::ScalarStyle::Plain) && is_sexagesimal(text) {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        RULE,
+                        item.span,
+                        format!("unquoted port mapping `{text}` is a base-60 number to YAML 1.1 parsers"),
+                    )
+                    .severity(crate::diagnostic::Severity::Warning)
+                    .label("quote this")
+                    .help(format!("write it quoted: \"{text}\""))
+                    .subject(format!("sexagesimal {text}"))
+                    .fix("quote the port mapping", item.span, format!("\"{text}\"")),
+                );
+            }
             match parse_short(text, item.span) {
                 Ok(m) => out.push(m),
                 Err(e) => self.report(
@@ -567,6 +581,20 @@ fn shell_command(text: &str, node: &Node) -> CommandLine {
         shell: true,
         span: node.span,
     }
+}
+
+/// `2122:22`, `5000:50`: what YAML 1.1 (PyYAML, docker-compose v1, many editors' tooling) reads
+/// as a base-60 integer (`[1-9][0-9]*(:[0-5]?[0-9])+`).
+fn is_sexagesimal(text: &str) -> bool {
+    let mut parts = text.split(':');
+    let head = parts.next().unwrap_or("");
+    let rest: Vec<&str> = parts.collect();
+    !rest.is_empty()
+        && head.starts_with(|c: char| ('1'..='9').contains(&c))
+        && head.chars().all(|c| c.is_ascii_digit())
+        && rest.iter().all(|p| {
+            (1..=2).contains(&p.len()) && p.chars().all(|c| c.is_ascii_digit()) && p.parse::<u8>().is_ok_and(|n| n < 60)
+        })
 }
 
 /// Splits a shell-ish command line into words (quotes grouped, no expansion).

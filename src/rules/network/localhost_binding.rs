@@ -49,16 +49,19 @@ impl Rule for LocalhostBinding {
                 }
                 for (host, span, via) in found {
                     let name = &s.name.value;
-                    out.push(
-                        Diagnostic::new(
-                            "localhost-binding",
-                            span,
-                            format!("`{name}` listens on `{host}` (set by {via}), so nothing outside its container can reach it"),
-                        )
+                    let all = if host.contains(':') { "::" } else { "0.0.0.0" };
+                    let mut d = Diagnostic::new(
+                        "localhost-binding",
+                        span,
+                        format!("`{name}` listens on `{host}` (set by {via}), so nothing outside its container can reach it"),
+                    )
                         .label("loopback inside the container")
                         .help("bind `0.0.0.0` inside the container; limit who can connect with the host IP of `ports` instead")
-                        .subject(format!("{name} {host} {via}")),
-                    );
+                        .subject(format!("{name} {host} {via}"));
+                    if let Some(at) = super::host_span(stack, span, &host) {
+                        d = d.fix(format!("bind `{all}` instead of `{host}`"), at, all);
+                    }
+                    out.push(d);
                 }
             }
         }

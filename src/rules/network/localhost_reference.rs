@@ -114,7 +114,9 @@ impl Rule for LocalhostReference {
                         let Some(target) = targets.first() else { continue };
                         let exact = e.span.range().len() == e.value.len();
                         let span = if exact { e.span.sub(ep.range.clone()) } else { e.span };
-                        report(out, s, &e.name, &format!("{}:{port}", ep.host), target, port, span);
+                        let unique = targets.len() == 1;
+                        let fix = unique.then(|| super::host_span(stack, span, &ep.host)).flatten();
+                        report(out, s, &e.name, &format!("{}:{port}", ep.host), target, port, span, fix);
                     }
                     // `X_HOST=localhost` beside `X_PORT`, or naming a backing service by prefix.
                     let Some(prefix) = e.name.strip_suffix("_HOST") else {
@@ -145,7 +147,11 @@ impl Rule for LocalhostReference {
                         }
                     };
                     if let Some((t, p)) = target {
-                        report(out, s, &e.name, e.value.trim(), &t, p, e.span);
+                        let unique = others_on(p).len() == 1;
+                        let fix = unique
+                            .then(|| super::host_span(stack, e.span, e.value.trim()))
+                            .flatten();
+                        report(out, s, &e.name, e.value.trim(), &t, p, e.span, fix);
                     }
                 }
             }
@@ -153,16 +159,29 @@ impl Rule for LocalhostReference {
     }
 }
 
-fn report(out: &mut Vec<Diagnostic>, s: &Service, var: &str, reached: &str, target: &str, port: u16, span: Span) {
+/// `fix`: where the loopback host is written, when exactly one service is meant.
+#[allow(clippy::too_many_arguments)]
+fn report(
+    out: &mut Vec<Diagnostic>,
+    s: &Service,
+    var: &str,
+    reached: &str,
+    target: &str,
+    port: u16,
+    span: Span,
+    fix: Option<Span>,
+) {
     let name = &s.name.value;
-    out.push(
-        Diagnostic::new(
+    let mut d = Diagnostic::new(
             "localhost-reference",
             span,
             format!("`{var}` of `{name}` points at `{reached}`, which inside the container is `{name}` itself; `{target}` listens on {port}"),
         )
         .label("localhost is this container")
         .help(format!("use the service name: `{target}:{port}`"))
-        .subject(format!("{name} {var} {target}")),
-    );
+        .subject(format!("{name} {var} {target}"));
+    if let Some(at) = fix {
+        d = d.fix(format!("reach `{target}` by its service name"), at, target);
+    }
+    out.push(d);
 }
