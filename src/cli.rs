@@ -112,6 +112,17 @@ pub enum Command {
         #[arg(long)]
         unsafe_fixes: bool,
     },
+    /// Write a commented .stacklint.yaml for the repository (projects found, registry files).
+    Init {
+        /// The repository folder (default: the current folder).
+        path: Option<PathBuf>,
+        /// Also record the current findings in .stacklint-baseline.json.
+        #[arg(long)]
+        baseline: bool,
+        /// Overwrite an existing .stacklint.yaml.
+        #[arg(long)]
+        force: bool,
+    },
     /// Record the current findings in a baseline file, for `check --baseline`.
     Baseline {
         /// Folders or files to check, as for `check`.
@@ -333,6 +344,47 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
             } else {
                 ExitCode::SUCCESS
             }
+        }
+        Command::Init { path, baseline, force } => {
+            let root = path.unwrap_or_else(|| PathBuf::from("."));
+            let target = root.join(".stacklint.yaml");
+            if target.exists() && !force {
+                eprintln!("stacklint: {} exists; use --force to overwrite it", target.display());
+                return ExitCode::from(2);
+            }
+            let opts = CheckOptions {
+                paths: vec![root.clone()],
+                ..CheckOptions::default()
+            };
+            let report = match stacklint::check(&opts) {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("stacklint: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            if let Err(e) = std::fs::write(&target, stacklint::init::config_text(&report)) {
+                eprintln!("stacklint: cannot write {}: {e}", target.display());
+                return ExitCode::from(2);
+            }
+            eprintln!(
+                "stacklint: wrote {} ({} compose projects found)",
+                target.display(),
+                report.projects.len()
+            );
+            if baseline {
+                let file = root.join(".stacklint-baseline.json");
+                if let Err(e) = std::fs::write(&file, report::baseline::render(&report)) {
+                    eprintln!("stacklint: cannot write {}: {e}", file.display());
+                    return ExitCode::from(2);
+                }
+                eprintln!(
+                    "stacklint: recorded {} findings in {}",
+                    report.findings.len(),
+                    file.display()
+                );
+            }
+            ExitCode::SUCCESS
         }
         Command::Baseline {
             paths,

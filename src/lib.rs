@@ -8,6 +8,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod fix;
+pub mod init;
 pub mod k8s;
 pub mod model;
 pub mod parse;
@@ -56,6 +57,8 @@ pub struct Finding {
 pub struct Report {
     /// The checked root: file paths in the report are relative to it.
     pub root: PathBuf,
+    /// The compose projects found: name and files in merge order (for `init` and docs).
+    pub projects: Vec<(String, Vec<String>)>,
     pub sources: SourceMap,
     pub findings: Vec<Finding>,
     pub files_checked: usize,
@@ -301,8 +304,19 @@ fn run(root: &Path, paths: &[PathBuf], cfg: &Config, opts: &CheckOptions) -> Res
             })
         }
     };
+    let projects = stack
+        .projects
+        .iter()
+        .map(|p| {
+            (
+                p.name.clone(),
+                p.files.iter().map(|f| stack.sources.path(*f).to_owned()).collect(),
+            )
+        })
+        .collect();
     Ok(Report {
         root: root.to_path_buf(),
+        projects,
         sources: stack.sources,
         findings,
         files_checked,

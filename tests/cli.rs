@@ -116,3 +116,34 @@ fn json_follows_the_contract() {
     assert_eq!(d["labels"][0]["file"], "docker-compose.yml");
     assert_eq!(v["summary"]["error"], 1);
 }
+
+#[test]
+fn init_writes_a_valid_config_and_a_baseline() {
+    let src = common::testdata().join("stacks/overlays");
+    let dir = std::env::temp_dir().join(format!("stacklint-init-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    for f in common::files_under(&src) {
+        let to = dir.join(f.strip_prefix(&src).unwrap_or(&f));
+        let _ = std::fs::create_dir_all(to.parent().unwrap_or(&dir));
+        let _ = std::fs::copy(&f, &to);
+    }
+    let d = dir.display().to_string();
+    let (code, _, err) = stacklint(&["init", &d, "--baseline"]);
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(dir.join(".stacklint.yaml")).unwrap_or_default();
+    assert!(text.contains("#   - name: docker-compose.yml+prod"), "{text}");
+    assert!(stacklint::config::parse(".stacklint.yaml", &text).is_ok(), "{text}");
+    assert!(dir.join(".stacklint-baseline.json").is_file());
+    // With the baseline in place, nothing old is reported.
+    let (code, out, _) = stacklint(&[
+        "check",
+        &d,
+        "--baseline",
+        &dir.join(".stacklint-baseline.json").display().to_string(),
+        "--format",
+        "concise",
+    ]);
+    assert_eq!((code, out.as_str()), (0, ""));
+    assert_eq!(stacklint(&["init", &d]).0, 2, "refuses to overwrite without --force");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -22,7 +22,9 @@ fn help(args: &[&str]) -> String {
 
 fn cli_reference() -> String {
     let top = help(&[]);
-    let mut page = String::from("# CLI reference\n\nGenerated from `stacklint --help` by `tests/docs.rs`; do not edit by hand.\n\n```text\n");
+    let mut page = String::from(
+        "# CLI reference\n\nGenerated from `stacklint --help` by `tests/docs.rs`; do not edit by hand.\n\n```text\n",
+    );
     page.push_str(&top);
     page.push_str("```\n");
     let commands: Vec<String> = top
@@ -48,10 +50,22 @@ fn config_reference() -> String {
     );
     fn describe(v: &serde_json::Value) -> String {
         match (v.get("type").and_then(|t| t.as_str()), v.get("enum")) {
-            (_, Some(e)) => format!("one of {}", e.as_array().map(|a| a.iter().map(|x| format!("`{}`", x.as_str().unwrap_or(""))).collect::<Vec<_>>().join(", ")).unwrap_or_default()),
+            (_, Some(e)) => format!(
+                "one of {}",
+                e.as_array()
+                    .map(|a| a
+                        .iter()
+                        .map(|x| format!("`{}`", x.as_str().unwrap_or("")))
+                        .collect::<Vec<_>>()
+                        .join(", "))
+                    .unwrap_or_default()
+            ),
             (Some("array"), _) => format!("list of {}", v.get("items").map(describe).unwrap_or_default()),
             (Some("object"), _) if v.get("properties").is_some() => "mapping (see below)".to_owned(),
-            (Some("object"), _) => format!("mapping of id to {}", v.get("additionalProperties").map(describe).unwrap_or_default()),
+            (Some("object"), _) => format!(
+                "mapping of id to {}",
+                v.get("additionalProperties").map(describe).unwrap_or_default()
+            ),
             (Some(t), _) => t.to_owned(),
             (None, _) => String::new(),
         }
@@ -60,7 +74,9 @@ fn config_reference() -> String {
         for (k, v) in props {
             let desc = v.get("description").and_then(|d| d.as_str()).unwrap_or("");
             page.push_str(&format!("| `{prefix}{k}` | {} | {desc} |\n", describe(v)));
-            let nested = v.get("properties").or_else(|| v.get("items").and_then(|i| i.get("properties")));
+            let nested = v
+                .get("properties")
+                .or_else(|| v.get("items").and_then(|i| i.get("properties")));
             if let Some(p) = nested.and_then(|p| p.as_object()) {
                 let sep = if v.get("items").is_some() { "[]." } else { "." };
                 rows(p, &format!("{prefix}{k}{sep}"), page);
@@ -77,14 +93,21 @@ fn rule_index() -> String {
     let mut page = String::from("# Rules\n\nGenerated from `rules/*.md` by `tests/docs.rs`; do not edit by hand. `stacklint explain <id>` shows a page.\n\n| id | category | default | fix | summary |\n|---|---|---|---|---|\n");
     for entry in stacklint::rules::RULES {
         let m = stacklint::rules::meta(entry);
-        page.push_str(&format!("| [`{}`](../rules/{}.md) | {} | {} | {} | {} |\n", m.id, m.id, m.category, m.severity, m.fix, m.summary));
+        page.push_str(&format!(
+            "| [`{}`](../rules/{}.md) | {} | {} | {} | {} |\n",
+            m.id, m.id, m.category, m.severity, m.fix, m.summary
+        ));
     }
     page
 }
 
 #[test]
 fn reference_pages_are_up_to_date() {
-    let pages = [("docs/cli.md", cli_reference()), ("docs/config.md", config_reference()), ("docs/rules.md", rule_index())];
+    let pages = [
+        ("docs/cli.md", cli_reference()),
+        ("docs/config.md", config_reference()),
+        ("docs/rules.md", rule_index()),
+    ];
     let update = std::env::var_os("STACKLINT_UPDATE_DOCS").is_some();
     let mut stale = Vec::new();
     for (path, want) in pages {
@@ -98,5 +121,8 @@ fn reference_pages_are_up_to_date() {
             }
         }
     }
-    assert!(stale.is_empty(), "{stale:?} are stale: run `STACKLINT_UPDATE_DOCS=1 cargo test --test docs`");
+    assert!(
+        stale.is_empty(),
+        "{stale:?} are stale: run `STACKLINT_UPDATE_DOCS=1 cargo test --test docs`"
+    );
 }
