@@ -177,7 +177,30 @@ fn load(id: FileId, found: &Found, max_size: u64) -> Loaded {
 
 /// Helm chart templates and other Go-templated YAML cannot be read before rendering.
 fn is_template(rel: &str, text: &str) -> bool {
-    text.contains("{{") && (rel.contains("/templates/") || rel.starts_with("templates/") || parse_fails_quickly(text))
+    text.contains("{{")
+        && (rel.contains("/templates/")
+            || rel.starts_with("templates/")
+            || text.lines().any(unquoted_template)
+            || parse_fails_quickly(text))
+}
+
+/// A line where `{{` starts outside quotes and comments (`replicas: {{replicas}}`): a template
+/// placeholder, even when it happens to parse as a YAML flow mapping. `'{{.Names}}'` is a string.
+fn unquoted_template(line: &str) -> bool {
+    let mut quote: Option<char> = None;
+    let mut prev = ' ';
+    for (i, c) in line.char_indices() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '"' || c == '\'' => quote = Some(c),
+            None if c == '#' && prev.is_whitespace() => return false,
+            None if c == '{' && line[i..].starts_with("{{") => return true,
+            None => {}
+        }
+        prev = c;
+    }
+    false
 }
 
 fn parse_fails_quickly(text: &str) -> bool {
