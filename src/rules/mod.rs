@@ -62,6 +62,7 @@ rules! {
     "phantom-service" => phantom::phantom_service::PhantomService,
     "port-clash" => ports::port_clash::PortClash,
     "probe-port-mismatch" => health::probe_port_mismatch::ProbePortMismatch,
+    "registry-drift" => ports::registry_drift::RegistryDrift,
     "selector-mismatch" => phantom::selector_mismatch::SelectorMismatch,
     "target-port-mismatch" => ports::target_port_mismatch::TargetPortMismatch,
     "template-skipped" => ParserRule,

@@ -1,3 +1,4 @@
 pub(crate) mod nodeport_out_of_range;
 pub(crate) mod port_clash;
+pub(crate) mod registry_drift;
 pub(crate) mod target_port_mismatch;
