@@ -350,7 +350,7 @@ impl Stack {
             }
             let cfg = nginx::parse(&src.text);
             for b in cfg.backends {
-                if b.directive != "server" && cfg.upstream_names.iter().any(|u| *u == b.address) {
+                if b.directive != "server" && cfg.upstream_names.contains(&b.address) {
                     continue; // `proxy_pass http://app` names an upstream block, read separately
                 }
                 let via = match &b.block {

@@ -89,11 +89,13 @@ impl Rule for PortClash {
     }
 }
 
+/// (port, protocol, host, environment) of a registry entry.
+type RegistryKey<'a> = (u16, &'a str, Option<&'a str>, Option<&'a str>);
+
 /// One port registered to two services (same protocol, host and environment).
 fn registry_clashes(stack: &Stack, out: &mut Vec<Diagnostic>) {
     for r in &stack.registries {
-        let mut first: HashMap<(u16, &str, Option<&str>, Option<&str>), &crate::parse::registry::RegistryEntry> =
-            HashMap::new();
+        let mut first: HashMap<RegistryKey<'_>, &crate::parse::registry::RegistryEntry> = HashMap::new();
         for e in &r.entries {
             let key = (
                 e.port.value,
