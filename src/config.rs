@@ -49,6 +49,18 @@ pub struct Config {
     pub k8s_namespace: Option<String>,
     pub k8s_known_objects: Vec<String>,
     pub max_file_size: Option<u64>,
+    /// Port registry files (relative to the root), besides those found by name.
+    pub registry: Vec<String>,
+    /// Machines shared by compose projects and systemd units.
+    pub hosts: Vec<HostSpec>,
+}
+
+/// One `hosts` entry: compose projects and systemd units that run on one machine.
+#[derive(Clone, Debug, Default)]
+pub struct HostSpec {
+    pub name: String,
+    pub projects: Vec<String>,
+    pub units: Vec<String>,
 }
 
 impl Config {
@@ -163,6 +175,14 @@ pub fn parse(name: &str, text: &str) -> Result<Config, ConfigError> {
     if let Some(k) = root.get("kubernetes") {
         cfg.k8s_namespace = k.get("namespace").and_then(Node::as_text).map(str::to_owned);
         cfg.k8s_known_objects = strings(k.get("known_objects"));
+    }
+    cfg.registry = strings(root.get("registry"));
+    for item in root.get("hosts").and_then(Node::as_seq).unwrap_or(&[]) {
+        cfg.hosts.push(HostSpec {
+            name: item.get("name").and_then(Node::as_text).unwrap_or("").to_owned(),
+            projects: strings(item.get("projects")),
+            units: strings(item.get("units")),
+        });
     }
     cfg.max_file_size = root
         .get("max_file_size")

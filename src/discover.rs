@@ -22,6 +22,10 @@ pub enum FileKind {
     Markdown,
     /// Shell scripts, Makefiles, justfiles: read for the compose files and services they name.
     Script,
+    /// systemd units (`*.service`).
+    Systemd,
+    /// `*.conf`: read as nginx configuration when it looks like one.
+    Conf,
 }
 
 #[derive(Clone, Debug)]
@@ -73,6 +77,12 @@ pub fn classify(rel: &str) -> Option<FileKind> {
         || matches!(lower.as_str(), "makefile" | "gnumakefile" | "justfile")
     {
         return Some(FileKind::Script);
+    }
+    if lower.ends_with(".service") {
+        return Some(FileKind::Systemd);
+    }
+    if lower.ends_with(".conf") {
+        return Some(FileKind::Conf);
     }
     None
 }
@@ -213,5 +223,7 @@ mod tests {
         assert_eq!(classify("main.rs"), None);
         assert_eq!(classify("Makefile"), Some(FileKind::Script));
         assert_eq!(classify("scripts/deploy.sh"), Some(FileKind::Script));
+        assert_eq!(classify("deploy/billing.service"), Some(FileKind::Systemd));
+        assert_eq!(classify("nginx/default.conf"), Some(FileKind::Conf));
     }
 }

@@ -17,6 +17,7 @@ pub mod rules;
 pub mod source;
 pub mod suggest;
 pub mod suppress;
+pub mod systemd;
 pub mod yaml;
 
 use config::{Config, RuleLevel};

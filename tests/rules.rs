@@ -1,6 +1,6 @@
 //! Every rule against its fixtures: `testdata/rules/<id>/bad/<case>/` must produce exactly the
-//! findings its `# expect: <id>` markers (or `<!-- expect: <id> -->` in Markdown) announce, line for
-//! line; `good/<case>/` must produce none. Each bad case's full human output is snapshotted.
+//! findings its `# expect: <id>` markers (or `<!-- expect: <id> -->` in Markdown, or
+//! `# expect-next: <id>` on the line above in systemd units) announce, line for line; `good/<case>/` must produce none. Each bad case's full human output is snapshotted.
 
 mod common;
 
@@ -16,12 +16,14 @@ fn expected(case: &Path, rule: &str) -> BTreeSet<(String, usize)> {
         let text = String::from_utf8_lossy(&bytes);
         let rel = stacklint::discover::relative(case, &file);
         for (i, line) in text.lines().enumerate() {
-            for marker in ["# expect:", "<!-- expect:"] {
+            // `# expect-next:` marks the following line, for formats without trailing comments
+            // (systemd units, where `#` starts a comment only at the beginning of a line).
+            for (marker, offset) in [("# expect:", 1), ("<!-- expect:", 1), ("# expect-next:", 2)] {
                 if let Some(pos) = line.find(marker) {
                     let rest = &line[pos + marker.len()..];
                     let rest = rest.split("-->").next().unwrap_or(rest);
                     if rest.split(',').any(|id| id.trim() == rule) {
-                        out.insert((rel.clone(), i + 1));
+                        out.insert((rel.clone(), i + offset));
                     }
                 }
             }

@@ -4,7 +4,9 @@ pub mod images;
 pub mod interpolate;
 pub mod invocations;
 pub mod listen;
+pub mod names;
 pub mod project;
 pub mod stack;
+pub mod units;
 
 pub use stack::Stack;

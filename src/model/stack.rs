@@ -6,7 +6,7 @@ use super::project::{self, ComposeInputs, Project};
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::{FileKind, Found};
-use crate::parse::{dockerfile, dotenv};
+use crate::parse::{dockerfile, dotenv, nginx, prometheus, registry, systemd};
 use crate::source::{FileId, SourceMap, Span};
 use crate::yaml::{parse_yaml, Node, YamlLimits};
 
@@ -34,6 +34,10 @@ pub enum YamlRole {
     Compose,
     Kubernetes,
     Kustomization,
+    /// A port registry (config-named, or named like one and of a shape that fits).
+    Registry,
+    /// A Prometheus configuration with `scrape_configs`.
+    Prometheus,
     Other,
 }
 
@@ -60,12 +64,56 @@ pub struct Stack {
     pub k8s: crate::k8s::Cluster,
     /// Shell scripts, Makefiles and Markdown files (kept as text in `sources`).
     pub texts: Vec<(FileId, FileKind)>,
+    /// Port registries that could be read.
+    pub registries: Vec<RegistryDoc>,
+    /// Prometheus configurations.
+    pub prometheus: Vec<(FileId, prometheus::PrometheusConfig)>,
+    /// systemd units.
+    pub units: Vec<UnitDoc>,
+    /// Backends named by gateways (nginx upstreams and `proxy_pass`, Traefik file-provider URLs).
+    pub gateways: Vec<GatewayBackend>,
+    /// Every name a claim may use for a defined service (see [`super::names`]).
+    pub names: super::names::Names,
+}
+
+/// A port registry that could be read.
+#[derive(Debug)]
+pub struct RegistryDoc {
+    pub file: FileId,
+    pub entries: Vec<registry::RegistryEntry>,
+}
+
+/// A systemd unit file.
+#[derive(Debug)]
+pub struct UnitDoc {
+    pub file: FileId,
+    /// The file name (`billing.service`).
+    pub name: String,
+    pub unit: systemd::UnitFile,
+}
+
+impl UnitDoc {
+    /// The unit name without `.service`.
+    pub fn stem(&self) -> &str {
+        self.name.strip_suffix(".service").unwrap_or(&self.name)
+    }
+}
+
+/// A backend address written in a gateway config.
+#[derive(Clone, Debug)]
+pub struct GatewayBackend {
+    /// `host[:port]`.
+    pub address: String,
+    pub span: Span,
+    /// What wrote it, for messages (`nginx upstream \`app\``, `proxy_pass`, `Traefik service \`api\``).
+    pub via: String,
 }
 
 enum Parsed {
     Yaml(Vec<Node>),
     Dockerfile(dockerfile::Dockerfile),
     Env(dotenv::EnvFile),
+    Systemd(systemd::UnitFile),
     Text,
     Unread,
 }
@@ -164,7 +212,8 @@ fn load(id: FileId, found: &Found, max_size: u64) -> Loaded {
         }
         FileKind::Dockerfile => Parsed::Dockerfile(dockerfile::parse_dockerfile(&text)),
         FileKind::Env => Parsed::Env(dotenv::parse_dotenv(&text)),
-        FileKind::Markdown | FileKind::Script => Parsed::Text,
+        FileKind::Systemd => Parsed::Systemd(systemd::parse(id, &text)),
+        FileKind::Markdown | FileKind::Script | FileKind::Conf => Parsed::Text,
     };
     Loaded {
         rel: found.rel.clone(),
@@ -236,6 +285,7 @@ impl Stack {
             .collect();
         let mut stack = Stack::default();
         let mut templates: Vec<(FileId, String)> = Vec::new();
+        let mut conf_files: Vec<FileId> = Vec::new();
         for l in loaded {
             let id = stack.sources.add(l.rel.clone(), l.text);
             stack.parse_diagnostics.extend(l.diags);
@@ -246,6 +296,12 @@ impl Stack {
                         FileKind::Kustomization => YamlRole::Kustomization,
                         _ if documents.iter().any(looks_like_k8s) => YamlRole::Kubernetes,
                         _ if documents.first().is_some_and(looks_like_compose) => YamlRole::Compose,
+                        _ if is_registry_path(&l.rel, config) => YamlRole::Registry,
+                        _ if prometheus::named_like_prometheus(&l.rel)
+                            && documents.first().is_some_and(|d| d.get("scrape_configs").is_some()) =>
+                        {
+                            YamlRole::Prometheus
+                        }
                         _ => YamlRole::Other,
                     };
                     stack.yaml.push(YamlDoc {
@@ -257,7 +313,12 @@ impl Stack {
                 Parsed::Text if matches!(l.kind, FileKind::Compose | FileKind::Kustomization | FileKind::Yaml) => {
                     templates.push((id, l.rel))
                 }
+                Parsed::Text if l.kind == FileKind::Conf => conf_files.push(id),
                 Parsed::Text => stack.texts.push((id, l.kind)),
+                Parsed::Systemd(unit) => {
+                    let name = l.rel.rsplit('/').next().unwrap_or(&l.rel).to_owned();
+                    stack.units.push(UnitDoc { file: id, name, unit });
+                }
                 Parsed::Dockerfile(doc) => {
                     stack.dockerfiles.insert(l.rel, DockerfileDoc { file: id, doc });
                 }
@@ -272,7 +333,60 @@ impl Stack {
         stack.build_projects(config);
         stack.build_cluster(config);
         stack.stat_referenced(root);
+        stack.read_claim_files(&conf_files);
+        stack.names = super::names::Names::build(&stack, config);
         stack
+    }
+
+    /// Registries, Prometheus configs and gateway configs: the files that make claims about services.
+    fn read_claim_files(&mut self, conf_files: &[FileId]) {
+        for y in &self.yaml {
+            let Some(doc) = y.documents.first() else { continue };
+            match y.role {
+                YamlRole::Registry => match registry::read(doc) {
+                    registry::Registry::Entries(entries) => self.registries.push(RegistryDoc { file: y.file, entries }),
+                    registry::Registry::Unread(span, why) => self.parse_diagnostics.push(
+                        Diagnostic::new(
+                            "registry-drift",
+                            span,
+                            format!("port registry not understood: {why}; it was not compared with the stack"),
+                        )
+                        .severity(Severity::Info)
+                        .label("unexpected shape here")
+                        .help("write entries as `ports: [{service, port}]` (schemas/port-registry.schema.json)")
+                        .subject("unread registry"),
+                    ),
+                },
+                YamlRole::Prometheus => {
+                    if let Some(cfg) = prometheus::read(doc) {
+                        self.prometheus.push((y.file, cfg));
+                    }
+                }
+                YamlRole::Other => self.gateways.extend(traefik_backends(doc)),
+                _ => {}
+            }
+        }
+        for id in conf_files {
+            let Some(src) = self.sources.get(*id) else { continue };
+            if !nginx::looks_like_nginx(&src.text) {
+                continue;
+            }
+            let cfg = nginx::parse(&src.text);
+            for b in cfg.backends {
+                if b.directive != "server" && cfg.upstream_names.contains(&b.address) {
+                    continue; // `proxy_pass http://app` names an upstream block, read separately
+                }
+                let via = match &b.block {
+                    Some(u) => format!("nginx upstream `{u}`"),
+                    None => format!("nginx `{}`", b.directive),
+                };
+                self.gateways.push(GatewayBackend {
+                    address: b.address,
+                    span: Span::new(*id, b.range.start, b.range.end),
+                    via,
+                });
+            }
+        }
     }
 
     /// One info per folder of unrendered templates (a chart), not one per file.
@@ -419,6 +533,16 @@ impl Stack {
                 }
             }
         }
+        for u in &self.units {
+            let dir = project::dir_of(self.sources.path(u.file)).to_owned();
+            for rel in super::units::repo_paths(&u.unit) {
+                let first = rel.split('/').next().unwrap_or("").to_owned();
+                wanted.extend(project::join(&dir, &rel));
+                wanted.extend(project::join(&dir, &first));
+                wanted.push(first);
+                wanted.push(rel);
+            }
+        }
         wanted.sort();
         wanted.dedup();
         let found: Vec<String> = wanted
@@ -561,6 +685,47 @@ pub enum EnvFileState {
 /// A build context Compose fetches instead of reading from the repository: a URL or a git remote.
 pub fn is_remote_context(ctx: &str) -> bool {
     ctx.contains("://") || ctx.starts_with("git@") || ctx.starts_with("github.com/")
+}
+
+/// Whether `rel` is a port registry: listed under `registry:` in the config, or named like one.
+fn is_registry_path(rel: &str, config: &Config) -> bool {
+    config.registry.iter().any(|r| r.trim_start_matches("./") == rel) || registry::named_like_registry(rel)
+}
+
+/// Traefik file-provider backends: `http.services.<name>.loadBalancer.servers[].url`.
+fn traefik_backends(doc: &Node) -> Vec<GatewayBackend> {
+    let mut out = Vec::new();
+    let Some(services) = doc.get("http").and_then(|h| h.get("services")) else {
+        return out;
+    };
+    for (name, _, svc) in services.entries() {
+        let servers = svc
+            .get("loadBalancer")
+            .and_then(|l| l.get("servers"))
+            .and_then(Node::as_seq);
+        for s in servers.unwrap_or(&[]) {
+            let Some(url) = s.get("url") else { continue };
+            let Some(text) = url.as_str() else { continue };
+            for ep in super::endpoints::endpoints(text) {
+                if !ep.explicit_port {
+                    continue;
+                }
+                // Exact span only when the scalar is written plainly (no escapes to shift offsets).
+                let exact = url.span.range().len() >= text.len();
+                let span = if exact && url.style() == Some(crate::yaml::ScalarStyle::Plain) {
+                    url.span.sub(ep.range.clone())
+                } else {
+                    url.span
+                };
+                out.push(GatewayBackend {
+                    address: text[ep.range.clone()].to_owned(),
+                    span,
+                    via: format!("Traefik service `{name}`"),
+                });
+            }
+        }
+    }
+    out
 }
 
 /// Paths that matter for existence checks: every discovered file, every folder above one, plus the

@@ -68,6 +68,7 @@ rules! {
     "plaintext-secret" => security::plaintext_secret::PlaintextSecret,
     "port-clash" => ports::port_clash::PortClash,
     "probe-port-mismatch" => health::probe_port_mismatch::ProbePortMismatch,
+    "registry-drift" => ports::registry_drift::RegistryDrift,
     "restart-loop" => health::restart_loop::RestartLoop,
     "selector-mismatch" => phantom::selector_mismatch::SelectorMismatch,
     "target-port-mismatch" => ports::target_port_mismatch::TargetPortMismatch,

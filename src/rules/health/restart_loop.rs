@@ -8,6 +8,7 @@ pub(crate) struct RestartLoop;
 
 impl Rule for RestartLoop {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
+        crate::systemd::checks::restart_loop(stack, out);
         for project in &stack.projects {
             for s in &project.model.services {
                 let Some(restart) = s

@@ -1,4 +1,10 @@
-//! phantom-service (Kubernetes side): a cluster DNS name (`svc`, `svc.ns`, `svc.ns.svc`,
+//! phantom-service: a claim names a service nothing defines, or a port it does not serve.
+//!
+//! Claims side: port registry entries, Prometheus scrape targets and the `job="…"` selectors of
+//! its rule files, gateway backends (nginx upstreams and `proxy_pass`, Traefik servers). Names are
+//! resolved through [`crate::model::names`]; names that cannot be judged are left alone.
+//!
+//! Kubernetes side: a cluster DNS name (`svc`, `svc.ns`, `svc.ns.svc`,
 //! `svc.ns.svc.cluster.local`) in an env value, a container argument or ConfigMap data names no
 //! Service, or a port that Service does not expose. Only URL hosts and whole `host:port` values are
 //! read, and only namespaces the repository defines. Docs: rules/phantom-service.md
@@ -115,5 +121,157 @@ impl Rule for PhantomService {
             }
         }
         dedupe(out, start);
+        check_claims(stack, out);
+    }
+}
+
+/// A text position inside a scalar: exact when the scalar is written as is, else the whole scalar.
+fn inner(span: Span, text: &str, range: std::ops::Range<usize>) -> Span {
+    if span.range().len() == text.len() {
+        span.sub(range)
+    } else {
+        span
+    }
+}
+
+/// One `host[:port]` claim.
+fn check_host(
+    stack: &Stack,
+    host: &str,
+    port: Option<u16>,
+    span: Span,
+    origin: &str,
+    check_port: bool,
+    out: &mut Vec<Diagnostic>,
+) {
+    use crate::model::names::Resolved;
+    match stack.names.resolve(host) {
+        Resolved::Unsure => {}
+        Resolved::Missing => {
+            let hint = stack
+                .names
+                .nearest(host)
+                .map(|n| format!("; did you mean `{n}`?"))
+                .unwrap_or_default();
+            out.push(
+                Diagnostic::new(
+                    "phantom-service",
+                    span,
+                    format!("{origin} names `{host}`, but no service, container, unit or Service of the repository is called that"),
+                )
+                .label("undefined name")
+                .help(format!(
+                    "define `{host}`, fix the name, or declare an external machine under `hosts` in .stacklint.yaml{hint}"
+                ))
+                .subject(format!("{origin} {host}")),
+            );
+        }
+        Resolved::Found(targets) => {
+            let Some(port) = port.filter(|_| check_port) else {
+                return;
+            };
+            if targets.iter().any(|t| t.ports.is_empty() || t.ports.contains(&port)) {
+                return;
+            }
+            let what = &targets[0].what;
+            let served: Vec<String> = targets[0].ports.iter().map(u16::to_string).collect();
+            out.push(
+                Diagnostic::new(
+                    "phantom-service",
+                    span,
+                    format!(
+                        "{origin} reaches `{host}:{port}`, but {what} serves only {}",
+                        served.join(", ")
+                    ),
+                )
+                .label("port not served")
+                .help(format!(
+                    "use a port {what} serves, or declare port {port} on it (`expose`, `ports`)"
+                ))
+                .subject(format!("{origin} {host}:{port}")),
+            );
+        }
+    }
+}
+
+fn check_claims(stack: &Stack, out: &mut Vec<Diagnostic>) {
+    for r in &stack.registries {
+        for e in &r.entries {
+            check_host(
+                stack,
+                &e.service.value,
+                None,
+                e.service.span,
+                "the port registry",
+                false,
+                out,
+            );
+        }
+    }
+    for (file, cfg) in &stack.prometheus {
+        for job in &cfg.jobs {
+            for t in &job.targets {
+                let (host, port) = crate::model::listen::split_host_port(&t.value);
+                let span = inner(t.span, &t.value, 0..t.value.len());
+                let origin = format!("scrape job `{}`", job.name.value);
+                check_host(stack, &host, port, span, &origin, true, out);
+            }
+        }
+        check_rule_files(stack, *file, cfg, out);
+    }
+    for g in &stack.gateways {
+        let (host, port) = crate::model::listen::split_host_port(&g.address);
+        check_host(stack, &host, port, g.span, &g.via, port.is_some(), out);
+    }
+}
+
+/// `job="x"` selectors in the rule files a Prometheus config loads, where no scrape job is `x`.
+fn check_rule_files(
+    stack: &Stack,
+    file: crate::source::FileId,
+    cfg: &crate::parse::prometheus::PrometheusConfig,
+    out: &mut Vec<Diagnostic>,
+) {
+    let dir = crate::model::project::dir_of(stack.sources.path(file));
+    let jobs: Vec<&str> = cfg.jobs.iter().map(|j| j.name.value.as_str()).collect();
+    for pattern in &cfg.rule_files {
+        let Some(joined) = crate::model::project::join(dir, &pattern.value) else {
+            continue;
+        };
+        let Ok(glob) = globset::Glob::new(&joined) else {
+            continue;
+        };
+        let matcher = glob.compile_matcher();
+        for y in &stack.yaml {
+            if !matcher.is_match(stack.sources.path(y.file)) {
+                continue;
+            }
+            for doc in &y.documents {
+                for expr in crate::parse::prometheus::rule_exprs(doc) {
+                    let Some(text) = expr.as_str() else { continue };
+                    for (range, job) in crate::parse::prometheus::job_matchers(text) {
+                        if jobs.contains(&job.as_str()) {
+                            continue;
+                        }
+                        let hint = crate::suggest::nearest(&job, jobs.iter().copied())
+                            .map(|n| format!("; did you mean `{n}`?"))
+                            .unwrap_or_default();
+                        out.push(
+                            Diagnostic::new(
+                                "phantom-service",
+                                inner(expr.span, text, range),
+                                format!(
+                                    "rule expression selects `job=\"{job}\"`, but no scrape job of `{}` is called that",
+                                    stack.sources.path(file)
+                                ),
+                            )
+                            .label("no such job")
+                            .help(format!("use a `job_name` of the scrape config, or add the job{hint}"))
+                            .subject(format!("rule job {job}")),
+                        );
+                    }
+                }
+            }
+        }
     }
 }

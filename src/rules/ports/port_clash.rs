@@ -12,6 +12,7 @@ const MAX_RANGE: usize = 4096;
 impl Rule for PortClash {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         crate::k8s::checks::port_clash(&stack.k8s, out);
+        registry_clashes(stack, out);
         for project in &stack.projects {
             let services = &project.model.services;
             // Every fixed host port, indexed by (protocol, port): no all-pairs loop over mappings.
@@ -83,6 +84,49 @@ impl Rule for PortClash {
                             project.name, dup.protocol, first_svc.name.value, dup_svc.name.value
                         )),
                 );
+            }
+        }
+    }
+}
+
+/// (port, protocol, host, environment) of a registry entry.
+type RegistryKey<'a> = (u16, &'a str, Option<&'a str>, Option<&'a str>);
+
+/// One port registered to two services (same protocol, host and environment).
+fn registry_clashes(stack: &Stack, out: &mut Vec<Diagnostic>) {
+    for r in &stack.registries {
+        let mut first: HashMap<RegistryKey<'_>, &crate::parse::registry::RegistryEntry> = HashMap::new();
+        for e in &r.entries {
+            let key = (
+                e.port.value,
+                e.protocol.as_str(),
+                e.host.as_deref(),
+                e.environment.as_deref(),
+            );
+            match first.get(&key) {
+                None => {
+                    first.insert(key, e);
+                }
+                Some(f) if f.service.value != e.service.value => {
+                    out.push(
+                        Diagnostic::new(
+                            "port-clash",
+                            e.port.span,
+                            format!(
+                                "port {}/{} is registered to both `{}` and `{}`",
+                                e.port.value, e.protocol, f.service.value, e.service.value
+                            ),
+                        )
+                        .label("registered again here")
+                        .related(f.port.span, format!("first registered here for `{}`", f.service.value))
+                        .help("give one of them another port in the registry")
+                        .subject(format!(
+                            "registry {} {} {}",
+                            e.port.value, f.service.value, e.service.value
+                        )),
+                    );
+                }
+                Some(_) => {}
             }
         }
     }
