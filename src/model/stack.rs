@@ -202,10 +202,15 @@ fn load(id: FileId, found: &Found, max_size: u64) -> Loaded {
     };
     let parsed = match found.kind {
         FileKind::Compose | FileKind::Kustomization | FileKind::Yaml => {
-            if is_template(&found.rel, &text) {
+            let in_chart = found.rel.contains("/templates/") || found.rel.starts_with("templates/");
+            let stream = parse_yaml(id, &text, YamlLimits::default());
+            let templated = text.contains("{{")
+                && (in_chart
+                    || !stream.diagnostics.is_empty()
+                    || stream.documents.iter().any(|d| has_template_key(d, 0)));
+            if templated {
                 Parsed::Text
             } else {
-                let stream = parse_yaml(id, &text, YamlLimits::default());
                 diags.extend(stream.diagnostics);
                 Parsed::Yaml(stream.documents)
             }
@@ -224,38 +229,20 @@ fn load(id: FileId, found: &Found, max_size: u64) -> Loaded {
     }
 }
 
-/// Helm chart templates and other Go-templated YAML cannot be read before rendering.
-fn is_template(rel: &str, text: &str) -> bool {
-    text.contains("{{")
-        && (rel.contains("/templates/")
-            || rel.starts_with("templates/")
-            || text.lines().any(unquoted_template)
-            || parse_fails_quickly(text))
-}
-
-/// A line where `{{` starts outside quotes and comments (`replicas: {{replicas}}`): a template
-/// placeholder, even when it happens to parse as a YAML flow mapping. `'{{.Names}}'` is a string.
-fn unquoted_template(line: &str) -> bool {
-    let mut quote: Option<char> = None;
-    let mut prev = ' ';
-    for (i, c) in line.char_indices() {
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) => {}
-            None if c == '"' || c == '\'' => quote = Some(c),
-            None if c == '#' && prev.is_whitespace() => return false,
-            None if c == '{' && line[i..].starts_with("{{") => return true,
-            None => {}
-        }
-        prev = c;
+/// An unquoted `{{name}}` placeholder parses as a flow mapping used as a mapping key (YAML's
+/// "complex key"), which no compose file or manifest ever contains: the file is a template.
+/// Quoted (`'{{.Names}}'`), inside a block scalar, or GitHub's `${{ … }}` in a string, it is text.
+fn has_template_key(node: &Node, depth: usize) -> bool {
+    if depth > 300 {
+        return false;
     }
-    false
-}
-
-fn parse_fails_quickly(text: &str) -> bool {
-    !parse_yaml(FileId(0), text, YamlLimits::default())
-        .diagnostics
-        .is_empty()
+    match &node.kind {
+        crate::yaml::NodeKind::Map(entries) => entries
+            .iter()
+            .any(|(k, v)| k.is_map() || k.as_seq().is_some() || has_template_key(v, depth + 1)),
+        crate::yaml::NodeKind::Seq(items) => items.iter().any(|i| has_template_key(i, depth + 1)),
+        crate::yaml::NodeKind::Scalar(..) => false,
+    }
 }
 
 /// A document that looks like a compose file: `services:` whose entries are container-like maps.
