@@ -49,6 +49,9 @@ pub struct Config {
     pub k8s_namespace: Option<String>,
     pub k8s_known_objects: Vec<String>,
     pub max_file_size: Option<u64>,
+    /// `docs:` globs: the Markdown files whose claims are checked (default: every `*.md` outside
+    /// vendored folders).
+    pub docs: Vec<String>,
 }
 
 impl Config {
@@ -119,6 +122,7 @@ pub fn parse(name: &str, text: &str) -> Result<Config, ConfigError> {
     };
     cfg.include = strings(root.get("include"));
     cfg.exclude = strings(root.get("exclude"));
+    cfg.docs = strings(root.get("docs"));
     for (id, key, level) in root
         .get("rules")
         .map(|r| r.entries().collect::<Vec<_>>())

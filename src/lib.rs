@@ -7,6 +7,7 @@ pub mod compose;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
+pub mod docs;
 pub mod k8s;
 pub mod model;
 pub mod parse;

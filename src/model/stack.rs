@@ -60,6 +60,9 @@ pub struct Stack {
     pub k8s: crate::k8s::Cluster,
     /// Shell scripts, Makefiles and Markdown files (kept as text in `sources`).
     pub texts: Vec<(FileId, FileKind)>,
+    /// Markdown docs in scope (all outside vendored folders, or the config's `docs:` globs), with
+    /// the claims they make.
+    pub docs: Vec<crate::docs::MdDoc>,
 }
 
 enum Parsed {
@@ -248,6 +251,7 @@ impl Stack {
         stack.paths = existing_paths(files);
         stack.build_projects(config);
         stack.build_cluster(config);
+        stack.docs = crate::docs::read_docs(&stack, &config.docs);
         stack.stat_referenced(root);
         stack
     }
@@ -396,6 +400,9 @@ impl Stack {
                     wanted.extend(project::join(&p.dir, &e.path.value));
                 }
             }
+        }
+        for d in &self.docs {
+            wanted.extend(crate::docs::dead_reference::referenced_paths(d));
         }
         wanted.sort();
         wanted.dedup();

@@ -1,0 +1,1 @@
+//! `stacklint docs`: generated blocks in Markdown files.

@@ -1,0 +1,1 @@
+//! `stacklint graph`: services and their dependencies as Mermaid or DOT (see `render`).
