@@ -247,7 +247,14 @@ pub(crate) fn extract(text: &str) -> Claims {
                         let l = lang.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
                         matches!(
                             l.as_str(),
-                            "" | "sh" | "bash" | "shell" | "console" | "zsh" | "shell-session" | "shellsession" | "text"
+                            "" | "sh"
+                                | "bash"
+                                | "shell"
+                                | "console"
+                                | "zsh"
+                                | "shell-session"
+                                | "shellsession"
+                                | "text"
                         )
                     }
                 };
@@ -294,7 +301,9 @@ fn table_row(text: &str, t: &TableState, group: usize, claims: &mut Claims, seen
     if port_col.is_none() && url_col.is_none() {
         return;
     }
-    let Some(name_range) = t.row.get(name_col).cloned() else { return };
+    let Some(name_range) = t.row.get(name_col).cloned() else {
+        return;
+    };
     let name = &text[name_range.clone()];
     if !plausible_name(name) {
         return;
@@ -435,8 +444,15 @@ pub(crate) fn is_local(host: &str) -> bool {
 
 fn scan_urls(text: &str, range: Range<usize>, claims: &mut Claims, seen: &mut Vec<Range<usize>>) {
     for ep in crate::model::endpoints::endpoints(&text[range.clone()]) {
+        // `0.0.0.0:P` without a scheme is a bind address (log output, flags), not a place to go.
+        if ep.scheme.is_none() && ep.host == "0.0.0.0" {
+            continue;
+        }
         let abs = range.start + ep.range.start..range.start + ep.range.end;
-        if seen.iter().any(|s| s.start <= abs.start && abs.start < s.end.max(s.start + 1)) {
+        if seen
+            .iter()
+            .any(|s| s.start <= abs.start && abs.start < s.end.max(s.start + 1))
+        {
             continue;
         }
         seen.push(abs.clone());
@@ -469,7 +485,10 @@ fn commands(text: &str, range: Range<usize>, block: usize, claims: &mut Claims) 
         if words.is_empty() {
             let lead = b.len() - b.trim_start().len();
             let t = b.trim_start();
-            let t2 = t.strip_prefix("$ ").or_else(|| t.strip_prefix("> ")).or_else(|| t.strip_prefix("# "));
+            let t2 = t
+                .strip_prefix("$ ")
+                .or_else(|| t.strip_prefix("> "))
+                .or_else(|| t.strip_prefix("# "));
             let cut = match t2 {
                 // `# ` starts a root prompt only when a command follows; a comment otherwise.
                 Some(rest) if t.starts_with('#') && !looks_like_command(rest) => t.len(),
@@ -596,9 +615,18 @@ fn sentence_counts(text: &str, range: Range<usize>, claims: &mut Claims) {
     let seg = &text[range.clone()];
     let lower = seg.to_ascii_lowercase();
     // A sentence that adds or excepts something does not state the whole number.
-    if [" plus ", " + ", " besides ", " except ", " excluding ", " including ", " of which ", " out of "]
-        .iter()
-        .any(|w| lower.contains(w))
+    if [
+        " plus ",
+        " + ",
+        " besides ",
+        " except ",
+        " excluding ",
+        " including ",
+        " of which ",
+        " out of ",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
     {
         return;
     }
@@ -626,7 +654,10 @@ fn sentence_counts(text: &str, range: Range<usize>, claims: &mut Claims) {
             continue;
         }
         let mut next = k + 2;
-        if words.get(next).is_some_and(|(_, w)| matches!(*w, "are" | "were" | "is")) {
+        if words
+            .get(next)
+            .is_some_and(|(_, w)| matches!(*w, "are" | "were" | "is"))
+        {
             next += 1;
         }
         let verb_ok = words.get(next).is_some_and(|(_, v)| {

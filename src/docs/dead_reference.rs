@@ -45,7 +45,12 @@ fn moving_blocks(doc: &MdDoc) -> HashSet<usize> {
         .commands
         .iter()
         .filter(|c| {
-            let first = c.words.iter().map(|w| w.0.as_str()).find(|w| *w != "sudo").unwrap_or("");
+            let first = c
+                .words
+                .iter()
+                .map(|w| w.0.as_str())
+                .find(|w| *w != "sudo")
+                .unwrap_or("");
             matches!(first, "cd" | "pushd" | "helm" | "wget" | "tar" | "unzip")
                 || (first == "git" && c.words.iter().any(|w| w.0 == "clone"))
                 || c.words.iter().any(|w| w.0 == "--project-directory" || w.0 == "-C")
@@ -168,7 +173,16 @@ fn takes_value(sub: &str, flag: &str) -> bool {
     if flag.contains('=') {
         return false;
     }
-    let common = ["-f", "--file", "-p", "--project-name", "--profile", "--env-file", "--ansi", "--progress"];
+    let common = [
+        "-f",
+        "--file",
+        "-p",
+        "--project-name",
+        "--profile",
+        "--env-file",
+        "--ansi",
+        "--progress",
+    ];
     if sub.is_empty() && common.contains(&flag) {
         return true;
     }
@@ -176,7 +190,14 @@ fn takes_value(sub: &str, flag: &str) -> bool {
         "logs" => matches!(flag, "--tail" | "-n" | "--since" | "--until"),
         "up" => matches!(
             flag,
-            "--scale" | "-t" | "--timeout" | "--wait-timeout" | "--exit-code-from" | "--attach" | "--no-attach" | "--pull"
+            "--scale"
+                | "-t"
+                | "--timeout"
+                | "--wait-timeout"
+                | "--exit-code-from"
+                | "--attach"
+                | "--no-attach"
+                | "--pull"
         ),
         "exec" => matches!(flag, "-e" | "--env" | "-u" | "--user" | "-w" | "--workdir" | "--index"),
         "run" => matches!(
@@ -311,7 +332,9 @@ fn check_compose(
     while i < w.len() && w[i].0.starts_with('-') {
         i += if takes_value("", &w[i].0) { 2 } else { 1 };
     }
-    let Some(sub) = w.get(i).map(|x| x.0.as_str()) else { return };
+    let Some(sub) = w.get(i).map(|x| x.0.as_str()) else {
+        return;
+    };
     let (all, first_only) = match sub {
         "up" | "start" | "stop" | "restart" | "logs" | "build" | "pull" | "ps" | "rm" | "kill" | "create" | "pause"
         | "unpause" | "top" | "push" => (true, false),
@@ -355,12 +378,16 @@ fn check_compose(
 
 fn check_container(stack: &Stack, doc: &MdDoc, cmd: &Command, k: usize, out: &mut Vec<Diagnostic>) {
     let w = &cmd.words;
-    let Some(sub) = w.get(k).map(|x| x.0.as_str()) else { return };
+    let Some(sub) = w.get(k).map(|x| x.0.as_str()) else {
+        return;
+    };
     let value_flags: &[&str] = match sub {
         "logs" => &["--tail", "-n", "--since", "--until"],
         "exec" => &["-e", "--env", "-u", "--user", "-w", "--workdir", "--env-file"],
         "restart" | "stop" => &["-t", "--time", "--timeout", "-s", "--signal"],
-        "start" | "inspect" | "rm" | "kill" | "top" | "stats" | "pause" | "unpause" => &["-f", "--format", "-s", "--signal"],
+        "start" | "inspect" | "rm" | "kill" | "top" | "stats" | "pause" | "unpause" => {
+            &["-f", "--format", "-s", "--signal"]
+        }
         _ => return,
     };
     let projects = projects_for(stack, doc, &[]);
@@ -378,7 +405,9 @@ fn check_container(stack: &Stack, doc: &MdDoc, cmd: &Command, k: usize, out: &mu
     let services: Vec<&crate::compose::Service> = projects.iter().flat_map(|p| p.model.services.iter()).collect();
     let known = services.iter().any(|s| {
         let n = &s.name.value;
-        s.container_name.as_ref().is_some_and(|c| &c.value == x || uncertain(&c.value))
+        s.container_name
+            .as_ref()
+            .is_some_and(|c| &c.value == x || uncertain(&c.value))
             || n == x
             || (s.container_name.is_none()
                 && [format!("-{n}-"), format!("_{n}_")].iter().any(|m| {
@@ -425,7 +454,9 @@ fn check_kubectl(stack: &Stack, doc: &MdDoc, cmd: &Command, out: &mut Vec<Diagno
         }
     }
     for (word, r) in w {
-        let Some((kind, name)) = word.split_once('/') else { continue };
+        let Some((kind, name)) = word.split_once('/') else {
+            continue;
+        };
         let kind = match kind {
             "svc" | "service" | "services" => "Service",
             "deploy" | "deployment" | "deployments" => "Deployment",
@@ -435,8 +466,8 @@ fn check_kubectl(stack: &Stack, doc: &MdDoc, cmd: &Command, out: &mut Vec<Diagno
         if uncertain(name) || name.is_empty() || name.contains('/') || name.contains(':') {
             continue;
         }
-        let found = cluster.objects().iter().any(|o| o.kind == kind && o.name.value == name)
-            || cluster.is_known(kind, name);
+        let found =
+            cluster.objects().iter().any(|o| o.kind == kind && o.name.value == name) || cluster.is_known(kind, name);
         if !found {
             let start = r.end - name.len();
             out.push(

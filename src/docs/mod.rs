@@ -52,13 +52,24 @@ fn vendored(path: &str) -> bool {
 pub(crate) fn looks_historical(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
     let name = lower.rsplit('/').next().unwrap_or(&lower);
-    if ["changelog", "history", "report", "release", "news", "postmortem", "incident"]
-        .iter()
-        .any(|w| name.contains(w))
+    if [
+        "changelog",
+        "history",
+        "report",
+        "release",
+        "news",
+        "postmortem",
+        "incident",
+    ]
+    .iter()
+    .any(|w| name.contains(w))
     {
         return true;
     }
-    if lower.split('/').any(|c| matches!(c, "archive" | "archives" | "sessions" | "history" | "reports")) {
+    if lower
+        .split('/')
+        .any(|c| matches!(c, "archive" | "archives" | "sessions" | "history" | "reports"))
+    {
         return true;
     }
     // A date in the name: 2025-08-07, 20250807.
@@ -171,7 +182,16 @@ pub(crate) fn fold(s: &str) -> String {
 
 /// Words that only say what kind of thing a name is: `Redis cache`, `PostgreSQL database`.
 const GENERIC: &[&str] = &[
-    "db", "database", "cache", "server", "service", "broker", "queue", "ui", "dashboard", "container",
+    "db",
+    "database",
+    "cache",
+    "server",
+    "service",
+    "broker",
+    "queue",
+    "ui",
+    "dashboard",
+    "container",
 ];
 
 fn image_keys(image: &str, keys: &mut Vec<String>) {
@@ -232,7 +252,10 @@ impl<'a> Scope<'a> {
                 let mut keys = vec![fold(&s.name.value)];
                 keys.extend(s.container_name.iter().map(|c| fold(&c.value)));
                 keys.extend(s.hostname.iter().map(|c| fold(&c.value)));
-                if let Some(i) = stack.effective_image(p, s).or_else(|| s.image.as_ref().map(|i| i.value.clone())) {
+                if let Some(i) = stack
+                    .effective_image(p, s)
+                    .or_else(|| s.image.as_ref().map(|i| i.value.clone()))
+                {
                     image_keys(&i, &mut keys);
                 }
                 targets.push((Target::Compose(p, s), keys));
@@ -267,7 +290,11 @@ impl<'a> Scope<'a> {
     pub(crate) fn resolve(&self, word: &str) -> Vec<Target<'a>> {
         let mut candidates = vec![fold(word)];
         let parts: Vec<&str> = word.split_whitespace().collect();
-        if parts.len() > 1 && parts[1..].iter().all(|w| GENERIC.contains(&w.to_ascii_lowercase().as_str())) {
+        if parts.len() > 1
+            && parts[1..]
+                .iter()
+                .all(|w| GENERIC.contains(&w.to_ascii_lowercase().as_str()))
+        {
             candidates.push(fold(parts[0]));
         }
         for c in candidates {
@@ -380,7 +407,9 @@ pub(crate) fn ports_uncertain(stack: &Stack, p: &Project, s: &Service) -> bool {
             .flatten()
             .any(|item| match item.as_text() {
                 Some(t) => t.contains('$'),
-                None => item.entries().any(|(_, _, v)| v.as_text().is_some_and(|t| t.contains('$'))),
+                None => item
+                    .entries()
+                    .any(|(_, _, v)| v.as_text().is_some_and(|t| t.contains('$'))),
             })
     })
 }

@@ -26,9 +26,34 @@ fn doc_local_ports(doc: &crate::docs::MdDoc) -> (BTreeSet<u16>, bool) {
         let first = w.iter().copied().find(|x| *x != "sudo").unwrap_or("");
         if matches!(
             first,
-            "npm" | "yarn" | "pnpm" | "npx" | "node" | "go" | "cargo" | "uvicorn" | "gunicorn" | "flask" | "python"
-                | "python3" | "mvn" | "gradle" | "./gradlew" | "./mvnw" | "dotnet" | "java" | "php" | "rails" | "bundle"
-                | "hugo" | "jekyll" | "minikube" | "kind" | "skaffold" | "tilt" | "ssh"
+            "npm"
+                | "yarn"
+                | "pnpm"
+                | "npx"
+                | "node"
+                | "go"
+                | "cargo"
+                | "uvicorn"
+                | "gunicorn"
+                | "flask"
+                | "python"
+                | "python3"
+                | "mvn"
+                | "gradle"
+                | "./gradlew"
+                | "./mvnw"
+                | "dotnet"
+                | "java"
+                | "php"
+                | "rails"
+                | "bundle"
+                | "hugo"
+                | "jekyll"
+                | "minikube"
+                | "kind"
+                | "skaffold"
+                | "tilt"
+                | "ssh"
         ) {
             outside = true;
         }
@@ -83,7 +108,12 @@ impl Rule for DocPortDrift {
                 if unsure || published.is_empty() || published.contains(&port) || other.contains(&port) {
                     continue;
                 }
-                let names: Vec<&str> = targets.iter().map(Target::name).collect::<BTreeSet<_>>().into_iter().collect();
+                let names: Vec<&str> = targets
+                    .iter()
+                    .map(Target::name)
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect();
                 let who = names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
                 let mut d = Diagnostic::new(
                     "doc-port-drift",
@@ -107,7 +137,9 @@ impl Rule for DocPortDrift {
             if scope.projects.is_empty() {
                 continue;
             }
-            let Some(published) = scope.published(stack) else { continue };
+            let Some(published) = scope.published(stack) else {
+                continue;
+            };
             let (local, outside) = doc_local_ports(doc);
             if outside || published.is_empty() {
                 continue;
@@ -123,7 +155,10 @@ impl Rule for DocPortDrift {
                     Diagnostic::new(
                         "doc-port-drift",
                         doc.span(&u.range),
-                        format!("the doc reaches `{}:{port}`, but nothing in the stack publishes port {port}", u.host),
+                        format!(
+                            "the doc reaches `{}:{port}`, but nothing in the stack publishes port {port}",
+                            u.host
+                        ),
                     )
                     .label("no service publishes this port")
                     .help(format!("use a published port ({})", list(&published)))
