@@ -1,13 +1,10 @@
 //! Markdown docs as claims about the stack: what they say (see [`claims`]), which part of the stack
 //! a doc talks about ([`Scope`]), and which service a word of the doc means ([`Scope::resolve`]).
 //! The drift rules (`doc-port-drift`, `doc-count-drift`, `doc-dead-reference`) and the docs side of
-//! `phantom-service` are joins between these claims and the model. Generated blocks for
-//! `stacklint docs` live in [`generate`].
+//! `phantom-service` are joins between these claims and the model.
 
 pub(crate) mod claims;
 pub(crate) mod dead_reference;
-pub mod generate;
-pub mod graph;
 
 use crate::compose::Service;
 use crate::k8s::model::Object;

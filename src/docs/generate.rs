@@ -1,1 +1,0 @@
-//! `stacklint docs`: generated blocks in Markdown files.

@@ -1,1 +1,0 @@
-//! `stacklint graph`: services and their dependencies as Mermaid or DOT (see `render`).
