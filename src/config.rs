@@ -53,6 +53,9 @@ pub struct Config {
     pub registry: Vec<String>,
     /// Machines shared by compose projects and systemd units.
     pub hosts: Vec<HostSpec>,
+    /// `docs:` globs: the Markdown files whose claims are checked (default: every `*.md` outside
+    /// vendored folders).
+    pub docs: Vec<String>,
 }
 
 /// One `hosts` entry: compose projects and systemd units that run on one machine.
@@ -131,6 +134,7 @@ pub fn parse(name: &str, text: &str) -> Result<Config, ConfigError> {
     };
     cfg.include = strings(root.get("include"));
     cfg.exclude = strings(root.get("exclude"));
+    cfg.docs = strings(root.get("docs"));
     for (id, key, level) in root
         .get("rules")
         .map(|r| r.entries().collect::<Vec<_>>())

@@ -7,6 +7,7 @@ pub mod compose;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
+pub mod docs;
 pub mod fix;
 pub mod init;
 pub mod k8s;

@@ -76,3 +76,34 @@ fn dockerfile_healthcheck_silences_missing_healthcheck() {
     assert_eq!(messages.len(), 1, "{messages:?}");
     assert!(messages[0].contains("`gateway`"), "{messages:?}");
 }
+
+/// A README whose port table and curl commands are wrong in three ways and right in three others:
+/// exactly the three wrong ones are reported.
+#[test]
+fn docs_drift_reports_exactly_the_three_wrong_claims() {
+    let dir = testdata().join("stacks/docs-drift");
+    let opts = CheckOptions {
+        paths: vec![dir],
+        select: vec![
+            "doc-port-drift".into(),
+            "phantom-service".into(),
+            "doc-dead-reference".into(),
+        ],
+        ..CheckOptions::default()
+    };
+    let r = check(&opts).unwrap_or_else(|e| panic!("{e}"));
+    let got: Vec<(String, usize)> = r
+        .findings
+        .iter()
+        .map(|f| {
+            let (path, start, _) = report::position(&r.sources, f.diagnostic.primary.span);
+            (format!("{path} {}", f.diagnostic.rule), start.line)
+        })
+        .collect();
+    let readme = "README.md doc-port-drift".to_owned();
+    assert_eq!(
+        got,
+        vec![(readme.clone(), 11), (readme.clone(), 16), (readme, 17)],
+        "{got:?}"
+    );
+}

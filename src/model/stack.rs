@@ -74,6 +74,9 @@ pub struct Stack {
     pub gateways: Vec<GatewayBackend>,
     /// Every name a claim may use for a defined service (see [`super::names`]).
     pub names: super::names::Names,
+    /// Markdown docs in scope (all outside vendored folders, or the config's `docs:` globs), with
+    /// the claims they make.
+    pub docs: Vec<crate::docs::MdDoc>,
 }
 
 /// A port registry that could be read.
@@ -319,6 +322,7 @@ impl Stack {
         stack.paths = existing_paths(files);
         stack.build_projects(config);
         stack.build_cluster(config);
+        stack.docs = crate::docs::read_docs(&stack, &config.docs);
         stack.stat_referenced(root);
         stack.read_claim_files(&conf_files);
         stack.names = super::names::Names::build(&stack, config);
@@ -529,6 +533,9 @@ impl Stack {
                 wanted.push(first);
                 wanted.push(rel);
             }
+        }
+        for d in &self.docs {
+            wanted.extend(crate::docs::dead_reference::referenced_paths(d));
         }
         wanted.sort();
         wanted.dedup();

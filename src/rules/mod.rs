@@ -42,6 +42,7 @@ macro_rules! rules {
     };
 }
 
+pub(crate) mod drift;
 pub(crate) mod health;
 pub(crate) mod hygiene;
 pub(crate) mod network;
@@ -54,6 +55,9 @@ rules! {
     "container-name-clash" => ports::container_name_clash::ContainerNameClash,
     "dangling-reference" => phantom::dangling_reference::DanglingReference,
     "default-credentials" => security::default_credentials::DefaultCredentials,
+    "doc-count-drift" => drift::doc_count_drift::DocCountDrift,
+    "doc-dead-reference" => drift::doc_dead_reference::DocDeadReference,
+    "doc-port-drift" => drift::doc_port_drift::DocPortDrift,
     "duplicate-key" => ParserRule,
     "healthcheck-tool-missing" => health::healthcheck_tool_missing::HealthcheckToolMissing,
     "k8s-schema" => ParserRule,

@@ -4,6 +4,10 @@
 //! its rule files, gateway backends (nginx upstreams and `proxy_pass`, Traefik servers). Names are
 //! resolved through [`crate::model::names`]; names that cannot be judged are left alone.
 //!
+//! Docs side: a doc table row or list item states a port for a name that no compose service,
+//! container, image or Kubernetes object answers to, in a table or list whose other entries do
+//! name the stack.
+//!
 //! Kubernetes side: a cluster DNS name (`svc`, `svc.ns`, `svc.ns.svc`,
 //! `svc.ns.svc.cluster.local`) in an env value, a container argument or ConfigMap data names no
 //! Service, or a port that Service does not expose. Only URL hosts and whole `host:port` values are
@@ -122,6 +126,7 @@ impl Rule for PhantomService {
         }
         dedupe(out, start);
         check_claims(stack, out);
+        check_docs(stack, out);
     }
 }
 
@@ -272,6 +277,45 @@ fn check_rule_files(
                     }
                 }
             }
+        }
+    }
+}
+
+/// The docs side: rows naming services that do not exist.
+fn check_docs(stack: &Stack, out: &mut Vec<Diagnostic>) {
+    let everywhere = crate::docs::Scope::all(stack);
+    for doc in &stack.docs {
+        let scope = crate::docs::Scope::of(stack, doc.dir());
+        if scope.projects.is_empty() && scope.objects.is_empty() {
+            continue;
+        }
+        let published = scope.published(stack).unwrap_or_default();
+        let claims = &doc.claims.name_ports;
+        for c in claims {
+            let Some(port) = c.port else { continue };
+            if !everywhere.resolve(&c.name).is_empty() || published.contains(&port) {
+                continue;
+            }
+            // The table or list must be about this stack: another of its entries names a service.
+            let about_stack = claims
+                .iter()
+                .any(|o| o.group == c.group && !std::ptr::eq(o, c) && !scope.resolve(&o.name).is_empty());
+            if !about_stack {
+                continue;
+            }
+            out.push(
+                Diagnostic::new(
+                    "phantom-service",
+                    doc.span(&c.name_range),
+                    format!(
+                        "the doc lists `{}` on port {port}, but no compose service, container or manifest defines it",
+                        c.name
+                    ),
+                )
+                .label(format!("named in {}", c.origin.describe()))
+                .help("remove the entry, or define the service it describes")
+                .subject(format!("doc {} {port}", c.name)),
+            );
         }
     }
 }

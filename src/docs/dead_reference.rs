@@ -1,0 +1,493 @@
+//! doc-dead-reference, Markdown part: commands in a doc's code blocks that name a compose file
+//! (`docker compose -f F`), a service (`up -d x`, `logs x`, `restart x`), a container
+//! (`docker logs x`), a Kubernetes object (`kubectl … svc/x`) or a path (`./scripts/x.sh`,
+//! `kubectl apply -f k8s/`) that does not exist. A code block that changes folder or fetches code
+//! (`cd`, `git clone`) is not judged, and names the doc itself creates (`cp a b`, `--name x`,
+//! `> file`) count as existing.
+
+use super::claims::Command;
+use super::MdDoc;
+use crate::diagnostic::Diagnostic;
+use crate::model::project::{join, Project};
+use crate::model::Stack;
+use std::collections::HashSet;
+
+const RULE: &str = "doc-dead-reference";
+
+fn uncertain(word: &str) -> bool {
+    word.is_empty() || word.contains(['$', '<', '>', '{', '}', '*', '?', '[', '~', '%']) || word.contains("://")
+}
+
+/// Where a `docker compose` invocation starts in a command (after `sudo`), and its words after it.
+fn compose_args(cmd: &Command) -> Option<usize> {
+    let w = &cmd.words;
+    let mut k = 0;
+    while w.get(k).is_some_and(|x| x.0 == "sudo" || x.0.contains('=')) {
+        k += 1;
+    }
+    match w.get(k).map(|x| x.0.as_str()) {
+        Some("docker-compose") => Some(k + 1),
+        Some("docker") if w.get(k + 1).is_some_and(|x| x.0 == "compose") => Some(k + 2),
+        _ => None,
+    }
+}
+
+fn docker_args(cmd: &Command) -> Option<usize> {
+    let w = &cmd.words;
+    let k = usize::from(w.first().is_some_and(|x| x.0 == "sudo"));
+    (w.get(k).is_some_and(|x| x.0 == "docker") && w.get(k + 1).is_some_and(|x| x.0 != "compose")).then_some(k + 1)
+}
+
+/// Blocks whose commands change folder or bring in other files: their relative names are not ours
+/// to judge.
+fn moving_blocks(doc: &MdDoc) -> HashSet<usize> {
+    doc.claims
+        .commands
+        .iter()
+        .filter(|c| {
+            let first = c
+                .words
+                .iter()
+                .map(|w| w.0.as_str())
+                .find(|w| *w != "sudo")
+                .unwrap_or("");
+            matches!(first, "cd" | "pushd" | "helm" | "wget" | "tar" | "unzip")
+                || (first == "git" && c.words.iter().any(|w| w.0 == "clone"))
+                || c.words.iter().any(|w| w.0 == "--project-directory" || w.0 == "-C")
+        })
+        .map(|c| c.block)
+        .collect()
+}
+
+/// Names the doc itself creates: targets of `cp`/`mv`/`touch`/`mkdir`/`tee`/`>`/`-o`, and
+/// `--name x` containers.
+fn created(doc: &MdDoc) -> HashSet<String> {
+    let mut set = HashSet::new();
+    for c in &doc.claims.commands {
+        let w: Vec<&str> = c.words.iter().map(|w| w.0.as_str()).collect();
+        let first = w.iter().copied().find(|x| *x != "sudo").unwrap_or("");
+        if matches!(first, "cp" | "mv" | "ln" | "touch" | "mkdir" | "tee" | "install") {
+            set.extend(w.last().map(|s| (*s).to_owned()));
+            if matches!(first, "touch" | "mkdir" | "tee") {
+                set.extend(w.iter().skip(1).map(|s| (*s).to_owned()));
+            }
+        }
+        for (i, x) in w.iter().enumerate() {
+            if matches!(*x, ">" | ">>" | "-o" | "--output" | "--name") {
+                set.extend(w.get(i + 1).map(|s| (*s).to_owned()));
+            }
+            if let Some(v) = x.strip_prefix("--name=").or_else(|| x.strip_prefix(">")) {
+                set.insert(v.to_owned());
+            }
+        }
+    }
+    set.into_iter()
+        .map(|s| s.trim_start_matches("./").trim_end_matches('/').to_owned())
+        .collect()
+}
+
+/// Candidate relative paths for a path written in a doc: beside the doc, then at the root.
+fn candidates(doc_dir: &str, path: &str) -> Vec<String> {
+    let mut out: Vec<String> = [join(doc_dir, path), join("", path)].into_iter().flatten().collect();
+    out.dedup();
+    out
+}
+
+/// Paths the doc's commands name (for the stack to check once, without I/O in rules).
+pub(crate) fn referenced_paths(doc: &MdDoc) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in &doc.claims.commands {
+        for (p, _) in named_paths(c) {
+            out.extend(candidates(doc.dir(), &p));
+        }
+        if let Some(k) = compose_args(c) {
+            for (f, _) in compose_files(c, k) {
+                out.extend(candidates(doc.dir(), &f));
+            }
+        }
+    }
+    out
+}
+
+/// `-f F` of a compose invocation, with ranges.
+fn compose_files(cmd: &Command, start: usize) -> Vec<(String, std::ops::Range<usize>)> {
+    let mut out = Vec::new();
+    let w = &cmd.words;
+    let mut k = start;
+    while k < w.len() {
+        let x = w[k].0.as_str();
+        if matches!(x, "-f" | "--file") {
+            if let Some(f) = w.get(k + 1) {
+                out.push(f.clone());
+            }
+            k += 2;
+            continue;
+        }
+        if let Some(f) = x.strip_prefix("--file=") {
+            let r = &w[k].1;
+            out.push((f.to_owned(), r.end - f.len()..r.end));
+        }
+        if !x.starts_with('-') {
+            break;
+        }
+        k += 1;
+    }
+    out
+}
+
+/// Script and manifest paths a command runs: `./x.sh`, `bash x.sh`, `python x.py`,
+/// `kubectl apply -f dir/`.
+fn named_paths(cmd: &Command) -> Vec<(String, std::ops::Range<usize>)> {
+    let w = &cmd.words;
+    let k = usize::from(w.first().is_some_and(|x| x.0 == "sudo"));
+    let Some(first) = w.get(k) else { return Vec::new() };
+    let mut out = Vec::new();
+    let is_pathy = |p: &str| {
+        !uncertain(p)
+            && !p.starts_with('-')
+            && p != "."
+            && (p.contains('/') || [".sh", ".py", ".yaml", ".yml"].iter().any(|e| p.ends_with(e)))
+    };
+    if first.0.starts_with("./") && first.0.len() > 2 && !uncertain(&first.0) {
+        out.push(first.clone());
+    } else if matches!(first.0.as_str(), "bash" | "sh" | "python" | "python3") {
+        if let Some(p) = w.get(k + 1).filter(|p| is_pathy(&p.0)) {
+            out.push(p.clone());
+        }
+    } else if first.0 == "kubectl" && w.iter().any(|x| matches!(x.0.as_str(), "apply" | "create" | "delete")) {
+        for (i, x) in w.iter().enumerate() {
+            if matches!(x.0.as_str(), "-f" | "--filename" | "-k" | "--kustomize") {
+                if let Some(p) = w.get(i + 1).filter(|p| is_pathy(&p.0) || !p.0.contains('.')) {
+                    if !uncertain(&p.0) && p.0 != "-" {
+                        out.push(p.clone());
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Flags that take a value, per `docker compose` subcommand (and globally).
+fn takes_value(sub: &str, flag: &str) -> bool {
+    if flag.contains('=') {
+        return false;
+    }
+    let common = [
+        "-f",
+        "--file",
+        "-p",
+        "--project-name",
+        "--profile",
+        "--env-file",
+        "--ansi",
+        "--progress",
+    ];
+    if sub.is_empty() && common.contains(&flag) {
+        return true;
+    }
+    match sub {
+        "logs" => matches!(flag, "--tail" | "-n" | "--since" | "--until"),
+        "up" => matches!(
+            flag,
+            "--scale"
+                | "-t"
+                | "--timeout"
+                | "--wait-timeout"
+                | "--exit-code-from"
+                | "--attach"
+                | "--no-attach"
+                | "--pull"
+        ),
+        "exec" => matches!(flag, "-e" | "--env" | "-u" | "--user" | "-w" | "--workdir" | "--index"),
+        "run" => matches!(
+            flag,
+            "-e" | "--env"
+                | "-u"
+                | "--user"
+                | "-w"
+                | "--workdir"
+                | "-p"
+                | "--publish"
+                | "-v"
+                | "--volume"
+                | "--name"
+                | "--entrypoint"
+                | "-l"
+                | "--label"
+        ),
+        "restart" | "stop" => matches!(flag, "-t" | "--timeout"),
+        "build" => matches!(flag, "--build-arg" | "--progress" | "--ssh" | "-m" | "--memory"),
+        _ => false,
+    }
+}
+
+/// Projects a command run from the doc's folder acts on.
+fn projects_for<'a>(stack: &'a Stack, doc: &MdDoc, files: &[String]) -> Vec<&'a Project> {
+    if !files.is_empty() {
+        let ids: Vec<_> = files
+            .iter()
+            .filter_map(|f| {
+                candidates(doc.dir(), f)
+                    .into_iter()
+                    .find_map(|c| stack.sources.by_path(&c).map(|s| s.id))
+            })
+            .collect();
+        if ids.len() != files.len() {
+            return Vec::new();
+        }
+        return stack.projects.iter().filter(|p| p.files.contains(&ids[0])).collect();
+    }
+    for dir in [doc.dir(), ""] {
+        let here: Vec<&Project> = stack.projects.iter().filter(|p| p.dir == dir).collect();
+        if !here.is_empty() {
+            return here;
+        }
+    }
+    Vec::new()
+}
+
+pub(crate) fn check_markdown(stack: &Stack, out: &mut Vec<Diagnostic>) {
+    for doc in &stack.docs {
+        let moving = moving_blocks(doc);
+        let made = created(doc);
+        let is_made = |p: &str| made.contains(p.trim_start_matches("./").trim_end_matches('/'));
+        let exists = |p: &str| candidates(doc.dir(), p).iter().any(|c| stack.exists(c));
+        for cmd in &doc.claims.commands {
+            if moving.contains(&cmd.block) {
+                continue;
+            }
+            for (p, r) in named_paths(cmd) {
+                if !exists(&p) && !is_made(&p) {
+                    out.push(
+                        Diagnostic::new(RULE, doc.span(&r), format!("the doc runs `{p}`, which does not exist"))
+                            .label("no such file or folder")
+                            .help("fix the path, or remove the command from the doc")
+                            .subject(format!("path {p}")),
+                    );
+                }
+            }
+            if let Some(k) = compose_args(cmd) {
+                check_compose(stack, doc, cmd, k, &is_made, out);
+            } else if let Some(k) = docker_args(cmd) {
+                check_container(stack, doc, cmd, k, out);
+            } else if cmd.words.first().is_some_and(|w| w.0 == "kubectl") {
+                check_kubectl(stack, doc, cmd, out);
+            }
+        }
+    }
+}
+
+fn check_compose(
+    stack: &Stack,
+    doc: &MdDoc,
+    cmd: &Command,
+    k: usize,
+    is_made: &dyn Fn(&str) -> bool,
+    out: &mut Vec<Diagnostic>,
+) {
+    let files = compose_files(cmd, k);
+    let mut all_found = true;
+    for (f, r) in &files {
+        if uncertain(f) {
+            return;
+        }
+        let found = candidates(doc.dir(), f).iter().any(|c| stack.exists(c));
+        if !found {
+            all_found = false;
+            if !is_made(f) {
+                out.push(
+                    Diagnostic::new(
+                        RULE,
+                        doc.span(r),
+                        format!("the doc runs compose with `-f {f}`, but `{f}` does not exist"),
+                    )
+                    .label("no such compose file")
+                    .help(format!(
+                        "name an existing compose file{}",
+                        stack
+                            .projects
+                            .iter()
+                            .filter(|p| !p.name.contains('+'))
+                            .map(|p| format!(", such as `{}`", p.name))
+                            .next()
+                            .unwrap_or_default()
+                    ))
+                    .subject(format!("compose file {f}")),
+                );
+            }
+        }
+    }
+    if !all_found || cmd.words.iter().any(|w| uncertain(&w.0) && w.0.contains('$')) {
+        return;
+    }
+    let names: Vec<String> = files.iter().map(|f| f.0.clone()).collect();
+    let projects = projects_for(stack, doc, &names);
+    if projects.is_empty() {
+        return;
+    }
+    // Find the subcommand.
+    let w = &cmd.words;
+    let mut i = k;
+    while i < w.len() && w[i].0.starts_with('-') {
+        i += if takes_value("", &w[i].0) { 2 } else { 1 };
+    }
+    let Some(sub) = w.get(i).map(|x| x.0.as_str()) else {
+        return;
+    };
+    let (all, first_only) = match sub {
+        "up" | "start" | "stop" | "restart" | "logs" | "build" | "pull" | "ps" | "rm" | "kill" | "create" | "pause"
+        | "unpause" | "top" | "push" => (true, false),
+        "exec" | "run" | "port" | "attach" => (false, true),
+        _ => return,
+    };
+    let _ = all;
+    let mut j = i + 1;
+    while j < w.len() {
+        let x = w[j].0.as_str();
+        if x.starts_with('-') {
+            j += if takes_value(sub, x) { 2 } else { 1 };
+            continue;
+        }
+        if !uncertain(x) && !projects.iter().any(|p| p.model.service(x).is_some()) {
+            let defined: Vec<&str> = projects
+                .iter()
+                .flat_map(|p| p.model.services.iter().map(|s| s.name.value.as_str()))
+                .collect();
+            let hint = crate::suggest::nearest(x, defined.iter().copied())
+                .map(|s| format!("did you mean `{s}`? "))
+                .unwrap_or_default();
+            let file = projects[0].name.split('+').next().unwrap_or("").to_owned();
+            out.push(
+                Diagnostic::new(
+                    RULE,
+                    doc.span(&w[j].1),
+                    format!("the doc runs `docker compose {sub} {x}`, but `{file}` defines no service `{x}`"),
+                )
+                .label("no such service")
+                .help(format!("{hint}use a service the compose file defines"))
+                .subject(format!("compose service {sub} {x}")),
+            );
+        }
+        if first_only {
+            break;
+        }
+        j += 1;
+    }
+}
+
+fn check_container(stack: &Stack, doc: &MdDoc, cmd: &Command, k: usize, out: &mut Vec<Diagnostic>) {
+    let w = &cmd.words;
+    let Some(sub) = w.get(k).map(|x| x.0.as_str()) else {
+        return;
+    };
+    let value_flags: &[&str] = match sub {
+        "logs" => &["--tail", "-n", "--since", "--until"],
+        "exec" => &["-e", "--env", "-u", "--user", "-w", "--workdir", "--env-file"],
+        "restart" | "stop" => &["-t", "--time", "--timeout", "-s", "--signal"],
+        "start" | "inspect" | "rm" | "kill" | "top" | "stats" | "pause" | "unpause" => {
+            &["-f", "--format", "-s", "--signal"]
+        }
+        _ => return,
+    };
+    let projects = projects_for(stack, doc, &[]);
+    if projects.is_empty() {
+        return;
+    }
+    let mut j = k + 1;
+    while j < w.len() && w[j].0.starts_with('-') {
+        j += if value_flags.contains(&w[j].0.as_str()) { 2 } else { 1 };
+    }
+    let Some((x, r)) = w.get(j) else { return };
+    if uncertain(x) || x.chars().all(|c| c.is_ascii_hexdigit()) {
+        return;
+    }
+    let services: Vec<&crate::compose::Service> = projects.iter().flat_map(|p| p.model.services.iter()).collect();
+    let known = services.iter().any(|s| {
+        let n = &s.name.value;
+        s.container_name
+            .as_ref()
+            .is_some_and(|c| &c.value == x || uncertain(&c.value))
+            || n == x
+            || (s.container_name.is_none()
+                && [format!("-{n}-"), format!("_{n}_")].iter().any(|m| {
+                    x.rsplit_once(m.as_str())
+                        .is_some_and(|(_, idx)| !idx.is_empty() && idx.chars().all(|c| c.is_ascii_digit()))
+                }))
+    });
+    if known || created(doc).contains(x.as_str()) {
+        return;
+    }
+    out.push(
+        Diagnostic::new(
+            RULE,
+            doc.span(r),
+            format!("the doc runs `docker {sub} {x}`, but no service or container is named `{x}`"),
+        )
+        .label("no such container")
+        .help("use a `container_name` or a service's generated container name (`<project>-<service>-1`)")
+        .subject(format!("container {sub} {x}")),
+    );
+}
+
+fn check_kubectl(stack: &Stack, doc: &MdDoc, cmd: &Command, out: &mut Vec<Diagnostic>) {
+    let cluster = &stack.k8s;
+    if cluster.objects().is_empty() {
+        return;
+    }
+    let w = &cmd.words;
+    for (i, x) in w.iter().enumerate() {
+        if matches!(x.0.as_str(), "-n" | "--namespace") {
+            if let Some(ns) = w.get(i + 1) {
+                if !cluster.namespaces.contains(&ns.0) {
+                    return;
+                }
+            }
+        }
+        if let Some(ns) = x.0.strip_prefix("--namespace=") {
+            if !cluster.namespaces.contains(ns) {
+                return;
+            }
+        }
+        if x.0 == "-A" || x.0 == "--all-namespaces" || x.0 == "--context" {
+            return;
+        }
+    }
+    for (word, r) in w {
+        let Some((kind, name)) = word.split_once('/') else {
+            continue;
+        };
+        let kind = match kind {
+            "svc" | "service" | "services" => "Service",
+            "deploy" | "deployment" | "deployments" => "Deployment",
+            "sts" | "statefulset" | "statefulsets" => "StatefulSet",
+            _ => continue,
+        };
+        if uncertain(name) || name.is_empty() || name.contains('/') || name.contains(':') {
+            continue;
+        }
+        let found =
+            cluster.objects().iter().any(|o| o.kind == kind && o.name.value == name) || cluster.is_known(kind, name);
+        if !found {
+            let start = r.end - name.len();
+            out.push(
+                Diagnostic::new(
+                    RULE,
+                    doc.span(&(start..r.end)),
+                    format!("the doc runs `kubectl` on {kind} `{name}`, which no manifest defines"),
+                )
+                .label(format!("no such {kind}"))
+                .help(format!("name a {kind} the manifests define"))
+                .subject(format!("kubectl {kind} {name}")),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn dir_of_doc() {
+        assert_eq!(super::join("docs", "../a.md").as_deref(), Some("a.md"));
+    }
+}

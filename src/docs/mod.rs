@@ -1,0 +1,428 @@
+//! Markdown docs as claims about the stack: what they say (see [`claims`]), which part of the stack
+//! a doc talks about ([`Scope`]), and which service a word of the doc means ([`Scope::resolve`]).
+//! The drift rules (`doc-port-drift`, `doc-count-drift`, `doc-dead-reference`) and the docs side of
+//! `phantom-service` are joins between these claims and the model.
+
+pub(crate) mod claims;
+pub(crate) mod dead_reference;
+
+use crate::compose::Service;
+use crate::k8s::model::Object;
+use crate::model::project::Project;
+use crate::model::Stack;
+use crate::source::{FileId, Span};
+use claims::Claims;
+use std::collections::BTreeSet;
+
+/// One Markdown file and its claims, read once when the stack is built.
+#[derive(Debug)]
+pub struct MdDoc {
+    pub file: FileId,
+    pub path: String,
+    /// Changelogs, reports and dated notes: they describe the past, so counts are not checked.
+    pub historical: bool,
+    pub(crate) claims: Claims,
+}
+
+impl MdDoc {
+    pub(crate) fn span(&self, r: &std::ops::Range<usize>) -> Span {
+        Span::new(self.file, r.start, r.end)
+    }
+
+    /// The doc's folder, relative to the root (`""` for the root).
+    pub(crate) fn dir(&self) -> &str {
+        crate::model::project::dir_of(&self.path)
+    }
+}
+
+/// Folders whose docs belong to someone else (vendored code, dependencies).
+fn vendored(path: &str) -> bool {
+    path.split('/').any(|c| {
+        matches!(
+            c,
+            "vendor" | "third_party" | "third-party" | "node_modules" | ".venv" | "venv" | "site-packages" | "external"
+        )
+    })
+}
+
+/// Whether a doc describes the past: changelogs, reports, dated session notes, archives.
+pub(crate) fn looks_historical(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    if [
+        "changelog",
+        "history",
+        "report",
+        "release",
+        "news",
+        "postmortem",
+        "incident",
+    ]
+    .iter()
+    .any(|w| name.contains(w))
+    {
+        return true;
+    }
+    if lower
+        .split('/')
+        .any(|c| matches!(c, "archive" | "archives" | "sessions" | "history" | "reports"))
+    {
+        return true;
+    }
+    // A date in the name: 2025-08-07, 20250807.
+    let digits: Vec<&str> = name
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|d| !d.is_empty())
+        .collect();
+    digits.iter().any(|d| d.len() == 8 && d.starts_with("20"))
+        || digits
+            .windows(3)
+            .any(|w| w[0].len() == 4 && w[0].starts_with("20") && w[1].len() == 2 && w[2].len() == 2)
+}
+
+/// Reads the Markdown files in scope: every `*.md` outside vendored folders, or only those matching
+/// the config's `docs:` globs when given.
+pub(crate) fn read_docs(stack: &Stack, globs: &[String]) -> Vec<MdDoc> {
+    let set = if globs.is_empty() {
+        None
+    } else {
+        let mut b = globset::GlobSetBuilder::new();
+        for g in globs {
+            if let Ok(glob) = globset::GlobBuilder::new(g).literal_separator(false).build() {
+                b.add(glob);
+            }
+        }
+        b.build().ok()
+    };
+    stack
+        .texts
+        .iter()
+        .filter(|(_, k)| *k == crate::discover::FileKind::Markdown)
+        .filter_map(|(id, _)| stack.sources.get(*id))
+        .filter(|src| match &set {
+            Some(s) => s.is_match(&src.path),
+            None => !vendored(&src.path),
+        })
+        .map(|src| MdDoc {
+            file: src.id,
+            path: src.path.clone(),
+            historical: looks_historical(&src.path),
+            claims: claims::extract(&src.text),
+        })
+        .collect()
+}
+
+/// A thing a doc word may name.
+#[derive(Clone, Copy)]
+pub(crate) enum Target<'a> {
+    Compose(&'a Project, &'a Service),
+    K8s(&'a Object),
+}
+
+impl Target<'_> {
+    pub(crate) fn name(&self) -> &str {
+        match self {
+            Target::Compose(_, s) => &s.name.value,
+            Target::K8s(o) => &o.name.value,
+        }
+    }
+}
+
+/// Products known under several names: an image of one of them answers to all.
+const PRODUCTS: &[&[&str]] = &[
+    &["postgres", "postgresql", "pg", "postgis", "timescaledb", "pgvector"],
+    &["mysql"],
+    &["mariadb"],
+    &["mongo", "mongodb"],
+    &["redis", "redisstack", "redisstackserver"],
+    &["valkey"],
+    &["rabbitmq", "rabbit"],
+    &["elasticsearch", "elastic"],
+    &["opensearch"],
+    &["grafana"],
+    &["prometheus"],
+    &["ollama"],
+    &["nginx"],
+    &["traefik"],
+    &["caddy"],
+    &["kafka", "cpkafka"],
+    &["zookeeper", "cpzookeeper"],
+    &["minio"],
+    &["qdrant"],
+    &["chroma", "chromadb"],
+    &["neo4j"],
+    &["jaeger", "allinone"],
+    &["loki"],
+    &["consul"],
+    &["vault"],
+    &["kong"],
+    &["keycloak"],
+    &["memcached"],
+    &["influxdb", "influx"],
+    &["adminer"],
+    &["pgadmin", "pgadmin4"],
+    &["mailhog"],
+    &["mailpit"],
+    &["nats"],
+    &["alertmanager"],
+    &["nodeexporter"],
+    &["cadvisor"],
+];
+
+/// Case and punctuation folded: `Postgre-SQL` → `postgresql`.
+pub(crate) fn fold(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Words that only say what kind of thing a name is: `Redis cache`, `PostgreSQL database`.
+const GENERIC: &[&str] = &[
+    "db",
+    "database",
+    "cache",
+    "server",
+    "service",
+    "broker",
+    "queue",
+    "ui",
+    "dashboard",
+    "container",
+];
+
+fn image_keys(image: &str, keys: &mut Vec<String>) {
+    let name = fold(crate::model::images::image_name(image));
+    if name.is_empty() {
+        return;
+    }
+    match PRODUCTS.iter().find(|g| g.contains(&name.as_str())) {
+        Some(g) => keys.extend(g.iter().map(|s| (*s).to_owned())),
+        None => keys.push(name),
+    }
+}
+
+/// The part of the stack a doc talks about: the compose projects and Kubernetes objects under the
+/// deepest folder (the doc's own, or one above it) that holds any.
+pub(crate) struct Scope<'a> {
+    pub projects: Vec<&'a Project>,
+    pub objects: Vec<&'a Object>,
+    /// Every thing a doc word can name in scope, with the folded names it answers to.
+    targets: Vec<(Target<'a>, Vec<String>)>,
+}
+
+fn under(path: &str, dir: &str) -> bool {
+    dir.is_empty() || path == dir || path.starts_with(&format!("{dir}/"))
+}
+
+impl<'a> Scope<'a> {
+    pub(crate) fn of(stack: &'a Stack, doc_dir: &str) -> Scope<'a> {
+        let mut dir = doc_dir.to_owned();
+        loop {
+            let projects: Vec<&Project> = stack.projects.iter().filter(|p| under(&p.dir, &dir)).collect();
+            let objects: Vec<&Object> = stack
+                .k8s
+                .objects()
+                .iter()
+                .filter(|o| under(stack.sources.path(o.span.file), &dir))
+                .collect();
+            if !projects.is_empty() || !objects.is_empty() || dir.is_empty() {
+                return Scope::new(stack, projects, objects);
+            }
+            dir = crate::model::project::dir_of(&dir).to_owned();
+        }
+    }
+
+    /// The whole repository.
+    pub(crate) fn all(stack: &'a Stack) -> Scope<'a> {
+        Scope::new(
+            stack,
+            stack.projects.iter().collect(),
+            stack.k8s.objects().iter().collect(),
+        )
+    }
+
+    fn new(stack: &'a Stack, projects: Vec<&'a Project>, objects: Vec<&'a Object>) -> Scope<'a> {
+        let mut targets = Vec::new();
+        for p in &projects {
+            for s in &p.model.services {
+                let mut keys = vec![fold(&s.name.value)];
+                keys.extend(s.container_name.iter().map(|c| fold(&c.value)));
+                keys.extend(s.hostname.iter().map(|c| fold(&c.value)));
+                if let Some(i) = stack
+                    .effective_image(p, s)
+                    .or_else(|| s.image.as_ref().map(|i| i.value.clone()))
+                {
+                    image_keys(&i, &mut keys);
+                }
+                targets.push((Target::Compose(p, s), keys));
+            }
+        }
+        for o in &objects {
+            let mut keys = vec![fold(&o.name.value)];
+            match &o.body {
+                crate::k8s::model::Body::Workload(w) => {
+                    for c in &w.pod.containers {
+                        keys.push(fold(&c.name.value));
+                        if let Some(i) = &c.image {
+                            image_keys(&i.value, &mut keys);
+                        }
+                    }
+                }
+                crate::k8s::model::Body::Service(_) => {}
+                _ => continue,
+            }
+            targets.push((Target::K8s(o), keys));
+        }
+        Scope {
+            projects,
+            objects,
+            targets,
+        }
+    }
+
+    /// What a doc word names: services, containers, Kubernetes Services and workloads whose name,
+    /// container name, hostname or image product matches, case and punctuation folded. Empty when
+    /// nothing matches (callers stay silent or, for phantoms, judge further).
+    pub(crate) fn resolve(&self, word: &str) -> Vec<Target<'a>> {
+        let mut candidates = vec![fold(word)];
+        let parts: Vec<&str> = word.split_whitespace().collect();
+        if parts.len() > 1
+            && parts[1..]
+                .iter()
+                .all(|w| GENERIC.contains(&w.to_ascii_lowercase().as_str()))
+        {
+            candidates.push(fold(parts[0]));
+        }
+        for c in candidates {
+            if c.is_empty() {
+                continue;
+            }
+            let found: Vec<Target<'a>> = self
+                .targets
+                .iter()
+                .filter(|(_, keys)| keys.contains(&c))
+                .map(|(t, _)| *t)
+                .collect();
+            if !found.is_empty() {
+                return found;
+            }
+        }
+        Vec::new()
+    }
+
+    /// Host ports that something in scope publishes: compose host ports and NodePorts. `None` when
+    /// a published port is unknown (an unresolved variable), so "nothing publishes it" cannot be
+    /// said.
+    pub(crate) fn published(&self, stack: &Stack) -> Option<BTreeSet<u16>> {
+        let mut set = BTreeSet::new();
+        for p in &self.projects {
+            for s in &p.model.services {
+                if ports_uncertain(stack, p, s) {
+                    return None;
+                }
+                if s.network_mode.as_ref().is_some_and(|m| m.value == "host") {
+                    return None;
+                }
+                for m in &s.ports {
+                    if let Some(r) = m.published {
+                        set.extend((r.start..=r.end).take(4096));
+                    }
+                }
+            }
+        }
+        for o in &self.objects {
+            if let Some(svc) = o.service() {
+                for port in &svc.ports {
+                    if let Some(np) = port.node_port.as_ref().and_then(|n| u16::try_from(n.value).ok()) {
+                        set.insert(np);
+                    }
+                }
+            }
+        }
+        Some(set)
+    }
+}
+
+/// Host ports a target publishes (compose `ports` host sides, Kubernetes NodePorts), and every port
+/// that may rightly be called its port (container, Service and target ports).
+pub(crate) fn target_ports(stack: &Stack, t: &Target<'_>) -> (BTreeSet<u16>, BTreeSet<u16>, bool) {
+    let mut published = BTreeSet::new();
+    let mut other = BTreeSet::new();
+    let mut uncertain = false;
+    match t {
+        Target::Compose(p, s) => {
+            uncertain = ports_uncertain(stack, p, s);
+            for m in &s.ports {
+                if let Some(r) = m.published {
+                    published.extend((r.start..=r.end).take(4096));
+                }
+                other.extend((m.target.start..=m.target.end).take(4096));
+            }
+            other.extend(stack.listen_ports(p, s));
+        }
+        Target::K8s(o) => match &o.body {
+            crate::k8s::model::Body::Service(svc) => {
+                for port in &svc.ports {
+                    if let Some(np) = port.node_port.as_ref().and_then(|n| u16::try_from(n.value).ok()) {
+                        published.insert(np);
+                    }
+                    other.extend(u16::try_from(port.port.value).ok());
+                    match port.target_port.as_ref().map(|t| &t.value) {
+                        Some(crate::k8s::model::PortRef::Number(n)) => other.extend(u16::try_from(*n).ok()),
+                        Some(_) => uncertain = true,
+                        None => {}
+                    }
+                }
+            }
+            crate::k8s::model::Body::Workload(w) => {
+                for c in &w.pod.containers {
+                    for cp in &c.ports {
+                        other.extend(cp.number.and_then(|n| u16::try_from(n).ok()));
+                        if let Some(h) = &cp.host_port {
+                            published.extend(u16::try_from(h.value).ok());
+                        }
+                    }
+                }
+            }
+            _ => {}
+        },
+    }
+    (published, other, uncertain)
+}
+
+/// Whether a service's `ports` hold a value stacklint could not resolve (dropped from the model).
+pub(crate) fn ports_uncertain(stack: &Stack, p: &Project, s: &Service) -> bool {
+    p.files.iter().any(|f| {
+        stack
+            .yaml
+            .iter()
+            .filter(|y| y.file == *f)
+            .filter_map(|y| y.documents.first())
+            .filter_map(|d| d.get("services").and_then(|ss| ss.get(&s.name.value)))
+            .filter_map(|svc| svc.get("ports").and_then(|p| p.as_seq()))
+            .flatten()
+            .any(|item| match item.as_text() {
+                Some(t) => t.contains('$'),
+                None => item
+                    .entries()
+                    .any(|(_, _, v)| v.as_text().is_some_and(|t| t.contains('$'))),
+            })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn historical_names() {
+        assert!(looks_historical("CHANGELOG.md"));
+        assert!(looks_historical("docs/SYSTEM_REPORT_FINAL.md"));
+        assert!(looks_historical("notes/session-2025-08-07.md"));
+        assert!(looks_historical("notes/20250807_fix.md"));
+        assert!(!looks_historical("README.md"));
+        assert!(!looks_historical("docs/ports-2.md"));
+        assert_eq!(fold("Postgre-SQL"), "postgresql");
+    }
+}
