@@ -112,6 +112,18 @@ pub enum Command {
         #[arg(long)]
         unsafe_fixes: bool,
     },
+    /// Keep generated blocks in Markdown true: `<!-- stacklint:ports -->` … `<!-- /stacklint:ports -->`
+    /// (the port table) and `<!-- stacklint:services -->` … (services, images, healthchecks).
+    Docs {
+        /// The repository folder (default: the current folder).
+        path: Option<PathBuf>,
+        /// Exit 1 and print a unified diff when a block is stale (for CI).
+        #[arg(long, conflicts_with = "write", required_unless_present = "write")]
+        check: bool,
+        /// Rewrite stale blocks in place; nothing outside the markers changes.
+        #[arg(long)]
+        write: bool,
+    },
     /// Write a commented .stacklint.yaml for the repository (projects found, registry files).
     Init {
         /// The repository folder (default: the current folder).
@@ -340,6 +352,41 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
                 FailOn::Never => None,
             };
             if report.fails(level) {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Command::Docs { path, check, write } => {
+            let opts = CheckOptions {
+                paths: vec![path.unwrap_or_else(|| PathBuf::from("."))],
+                ..CheckOptions::default()
+            };
+            let (root, _, stack) = match stacklint::load_stack(&opts) {
+                Ok(x) => x,
+                Err(e) => {
+                    eprintln!("stacklint: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let mut stale = 0;
+            for (rel, old, new) in stacklint::docs::generate::plan(&stack) {
+                if old == new {
+                    continue;
+                }
+                stale += 1;
+                if write {
+                    if let Err(e) = std::fs::write(root.join(&rel), &new) {
+                        eprintln!("stacklint: cannot write {rel}: {e}");
+                        return ExitCode::from(2);
+                    }
+                    eprintln!("stacklint: updated {rel}");
+                } else {
+                    print!("{}", stacklint::fix::unified(&rel, &old, &new));
+                }
+            }
+            if check && stale > 0 {
+                eprintln!("stacklint: {stale} file(s) have stale generated blocks; run `stacklint docs --write`");
                 ExitCode::from(1)
             } else {
                 ExitCode::SUCCESS

@@ -185,7 +185,9 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Fatal> {
     pool.install(|| run(&root, &paths, &cfg, opts))
 }
 
-fn run(root: &Path, paths: &[PathBuf], cfg: &Config, opts: &CheckOptions) -> Result<Report, Fatal> {
+/// Discovers the files under `paths` (relative to `root`) and builds the model, without running
+/// rules: what `check`, `docs` and `ports` all start from.
+fn build_stack(root: &Path, paths: &[PathBuf], cfg: &Config) -> Result<model::Stack, Fatal> {
     let filters = discover::Filters::new(&cfg.include, &cfg.exclude).map_err(Fatal)?;
     let mut found = Vec::new();
     let mut walk_errors = Vec::new();
@@ -216,7 +218,18 @@ fn run(root: &Path, paths: &[PathBuf], cfg: &Config, opts: &CheckOptions) -> Res
     for (path, err) in &walk_errors {
         eprintln!("stacklint: skipped {path}: {err}");
     }
-    let mut stack = model::Stack::build(root, &found, cfg);
+    Ok(model::Stack::build(root, &found, cfg))
+}
+
+/// The checked root and the built model for `opts.paths` (no rules run), with the config.
+pub fn load_stack(opts: &CheckOptions) -> Result<(PathBuf, Config, model::Stack), Fatal> {
+    let (root, paths, cfg) = root_and_config(opts)?;
+    let stack = build_stack(&root, &paths, &cfg)?;
+    Ok((root, cfg, stack))
+}
+
+fn run(root: &Path, paths: &[PathBuf], cfg: &Config, opts: &CheckOptions) -> Result<Report, Fatal> {
+    let mut stack = build_stack(root, paths, cfg)?;
     let files_checked = stack.sources.len();
     let allowed =
         |r: &&rules::RuleEntry| !opts.ignore.iter().any(|s| s == r.id) && cfg.rules.get(r.id) != Some(&RuleLevel::Off);

@@ -126,3 +126,55 @@ fn reference_pages_are_up_to_date() {
         "{stale:?} are stale: run `STACKLINT_UPDATE_DOCS=1 cargo test --test docs`"
     );
 }
+
+fn stacklint_docs(dir: &Path, mode: &str) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_stacklint"))
+        .args(["docs", &dir.display().to_string(), mode])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+/// `docs --write` then `--check` exits 0; editing a compose port makes `--check` exit 1 with a
+/// diff, and `--write` touches nothing outside the generated blocks.
+#[test]
+fn generated_blocks_check_and_write() {
+    let src = root().join("testdata/stacks/anchors-defaults");
+    assert_eq!(
+        stacklint_docs(&src, "--check").0,
+        0,
+        "the committed README is up to date"
+    );
+    let dir = std::env::temp_dir().join(format!("stacklint-docs-gen-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    for name in ["compose.yaml", "README.md", ".env"] {
+        let _ = std::fs::create_dir_all(&dir);
+        std::fs::copy(src.join(name), dir.join(name)).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let compose = std::fs::read_to_string(dir.join("compose.yaml")).unwrap_or_default();
+    std::fs::write(
+        dir.join("compose.yaml"),
+        compose.replace("${WEB_PORT:-8080}:80", "${WEB_PORT:-8081}:80"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let (code, diff) = stacklint_docs(&dir, "--check");
+    assert_eq!(code, 1, "a stale block fails the check");
+    assert!(
+        diff.contains("-| 8080/tcp | `web`") && diff.contains("+| 8081/tcp | `web`"),
+        "{diff}"
+    );
+    let before = std::fs::read_to_string(dir.join("README.md")).unwrap_or_default();
+    assert_eq!(stacklint_docs(&dir, "--write").0, 0);
+    let after = std::fs::read_to_string(dir.join("README.md")).unwrap_or_default();
+    assert_eq!(stacklint_docs(&dir, "--check").0, 0, "fresh after --write");
+    let outside = |t: &str| t.split("<!-- stacklint:ports -->").next().unwrap_or("").to_owned();
+    assert_eq!(
+        outside(&before),
+        outside(&after),
+        "text outside the blocks is untouched"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -71,18 +71,22 @@ pub(crate) struct Claims {
 }
 
 /// Strips Markdown emphasis and code marks around a cell or item part; returns the inner range.
+/// Total: any range (empty, all blanks, off char boundaries) gives a valid, possibly empty range.
 fn strip_marks(text: &str, range: Range<usize>) -> Range<usize> {
-    let (mut s, mut e) = (range.start, range.end);
+    let (mut s, mut e) = (range.start.min(text.len()), range.end.min(text.len()));
     loop {
-        let t = &text[s..e];
-        let trimmed_start = t.len() - t.trim_start().len();
-        let trimmed_end = t.len() - t.trim_end().len();
-        s += trimmed_start;
-        e -= trimmed_end;
-        let t = &text[s..e];
+        let Some(t) = text.get(s..e) else {
+            return s..s;
+        };
+        let inner = t.trim();
+        if inner.is_empty() {
+            return s..s;
+        }
+        s += t.len() - t.trim_start().len();
+        e = s + inner.len();
         let mut changed = false;
         for m in ["**", "__", "`", "*", "_"] {
-            if t.len() >= 2 * m.len() && t.starts_with(m) && t.ends_with(m) {
+            if inner.len() >= 2 * m.len() && inner.starts_with(m) && inner.ends_with(m) {
                 s += m.len();
                 e -= m.len();
                 changed = true;
@@ -674,6 +678,19 @@ fn sentence_counts(text: &str, range: Range<usize>, claims: &mut Claims) {
             noun: noun.to_owned(),
             range: range.start + at..range.start + end,
         });
+    }
+}
+
+#[cfg(test)]
+mod strip_tests {
+    use super::strip_marks;
+
+    #[test]
+    fn total_on_blanks_and_marks() {
+        assert_eq!(strip_marks("   ", 0..3), 0..0);
+        assert_eq!(strip_marks("| **api** |", 1..10), 4..7);
+        assert_eq!(strip_marks("``", 0..2), 1..1);
+        assert_eq!(strip_marks("x", 5..9), 1..1);
     }
 }
 

@@ -5,6 +5,7 @@
 
 pub(crate) mod claims;
 pub(crate) mod dead_reference;
+pub mod generate;
 
 use crate::compose::Service;
 use crate::k8s::model::Object;

@@ -135,6 +135,26 @@ impl Cluster {
         self.objects.iter().filter_map(|o| o.workload().map(|w| (o, w)))
     }
 
+    /// Every NodePort: (Service name, port, nodePort), deduplicated across renderings.
+    pub(crate) fn node_ports(&self) -> Vec<(String, i64, u16)> {
+        let mut out: Vec<(String, i64, u16)> = self
+            .services()
+            .flat_map(|(o, s)| {
+                s.ports.iter().filter_map(move |p| {
+                    let np = p
+                        .node_port
+                        .as_ref()
+                        .and_then(|n| u16::try_from(n.value).ok())
+                        .filter(|n| *n != 0)?;
+                    Some((o.name.value.clone(), p.port.value, np))
+                })
+            })
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
     pub(crate) fn services(&self) -> impl Iterator<Item = (&Object, &Service)> {
         self.objects.iter().filter_map(|o| o.service().map(|s| (o, s)))
     }
