@@ -108,9 +108,30 @@ fn labeled(l: &Label, primary: bool) -> LabeledSpan {
     }
 }
 
-fn part(report: &Report, f: &Finding) -> Option<Part> {
+/// Files as shown in snippets: secret values masked (see [`super::redact`]), made once per file.
+struct Shown<'r> {
+    report: &'r Report,
+    cache: std::collections::HashMap<crate::source::FileId, Arc<SourceFile>>,
+}
+
+impl Shown<'_> {
+    fn get(&mut self, id: crate::source::FileId) -> Option<Arc<SourceFile>> {
+        if let Some(f) = self.cache.get(&id) {
+            return Some(f.clone());
+        }
+        let f = self.report.sources.get(id)?;
+        let shown = match super::redact(&f.text, id, &self.report.secrets) {
+            Some(masked) => Arc::new(SourceFile::new(id, f.path.clone(), masked)),
+            None => f.clone(),
+        };
+        self.cache.insert(id, shown.clone());
+        Some(shown)
+    }
+}
+
+fn part(shown: &mut Shown<'_>, f: &Finding) -> Option<Part> {
     let d = &f.diagnostic;
-    let file = report.sources.get(d.primary.span.file)?.clone();
+    let file = shown.get(d.primary.span.file)?;
     let mut labels = vec![labeled(&d.primary, true)];
     let mut others: Vec<(crate::source::FileId, Vec<LabeledSpan>)> = Vec::new();
     for l in &d.related {
@@ -125,7 +146,7 @@ fn part(report: &Report, f: &Finding) -> Option<Part> {
     let related = others
         .into_iter()
         .filter_map(|(id, labels)| {
-            let src = report.sources.get(id)?.clone();
+            let src = shown.get(id)?;
             Some(Part {
                 message: format!("also involved: {}", src.path),
                 code: None,
@@ -160,8 +181,12 @@ pub fn render(report: &Report, color: bool, width: usize) -> String {
         .with_width(width)
         .with_context_lines(1);
     let mut out = String::new();
+    let mut shown = Shown {
+        report,
+        cache: std::collections::HashMap::new(),
+    };
     for f in &report.findings {
-        if let Some(p) = part(report, f) {
+        if let Some(p) = part(&mut shown, f) {
             // miette would title related reports "Advice:"; render each other file on its own.
             for one in std::iter::once(&p).chain(p.related.iter()) {
                 if handler.render_report(&mut out, one).is_err() {

@@ -13,7 +13,7 @@ mod plaintext_secret;
 mod port_clash;
 mod probe_port_mismatch;
 #[allow(dead_code)]
-mod secrets;
+pub(crate) mod secrets;
 mod unpinned_image;
 
 #[allow(unused_imports)]
