@@ -123,7 +123,10 @@ impl Report {
 pub fn phase_done(name: &str, since: std::time::Instant) {
     static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     if *ON.get_or_init(|| std::env::var_os("STACKLINT_TIMINGS").is_some()) {
-        eprintln!("stacklint: timing {name}: {:.1} ms", since.elapsed().as_secs_f64() * 1000.0);
+        eprintln!(
+            "stacklint: timing {name}: {:.1} ms",
+            since.elapsed().as_secs_f64() * 1000.0
+        );
     }
 }
 

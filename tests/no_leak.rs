@@ -54,7 +54,11 @@ fn fixture(root: &Path) {
       POSTGRES_PASSWORD: ${POSTGRES_PASSWORD}
 ",
     );
-    write(root, ".env", "DB_PASSWORD=Env-F1le-Passw0rd-77\nAPI_TOKEN=Env-F1le-Passw0rd-77\n");
+    write(
+        root,
+        ".env",
+        "DB_PASSWORD=Env-F1le-Passw0rd-77\nAPI_TOKEN=Env-F1le-Passw0rd-77\n",
+    );
     // Kubernetes: literal secrets in container env, reported by plaintext-secret, plus other
     // findings on the same container (no probes, unpinned image, dangling reference).
     write(

@@ -155,7 +155,7 @@ pub(crate) fn build_cluster(
             out
         })
         .collect();
-    let mut diagnostics: Vec<Diagnostic> = checked.into_iter().flatten().collect();
+    let diagnostics: Vec<Diagnostic> = checked.into_iter().flatten().collect();
     for &(id, docs) in manifests {
         // Patch files are partial objects (and may hold `$patch` directives): not checked alone.
         if patch_files.contains(&id) {

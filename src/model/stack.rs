@@ -265,7 +265,13 @@ impl Stack {
                     .find(|(rel, _)| *rel == f.rel)
                     .map(|(_, t)| t.clone())
                     .unwrap_or_default();
-                parse_text(FileId(u32::try_from(i).unwrap_or(u32::MAX)), f.rel.clone(), f.kind, text, Vec::new())
+                parse_text(
+                    FileId(u32::try_from(i).unwrap_or(u32::MAX)),
+                    f.rel.clone(),
+                    f.kind,
+                    text,
+                    Vec::new(),
+                )
             })
             .collect();
         Stack::from_loaded(None, &found, loaded, config)

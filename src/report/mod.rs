@@ -96,7 +96,10 @@ mod tests {
         let secrets = [Span::new(FileId(1), start, start + "h\u{e9}llo".len())];
         let masked = redact(text, FileId(1), &secrets).expect("something to mask");
         assert_eq!(masked.len(), text.len());
-        assert_eq!(masked, "A_PASSWORD: ******\nurl: postgres://u:*****@db:5432/x and http://host:80/\n");
+        assert_eq!(
+            masked,
+            "A_PASSWORD: ******\nurl: postgres://u:*****@db:5432/x and http://host:80/\n"
+        );
         assert_eq!(redact("nothing: here\n", FileId(0), &secrets), None);
     }
 }
