@@ -159,6 +159,13 @@ pub enum Command {
         /// The rule id, e.g. `port-clash`.
         id: String,
     },
+    /// Benchmark only, unstable: discover, read and parse PATH as `check` does, then stop.
+    #[command(name = "__parse-floor", hide = true)]
+    ParseFloor {
+        path: PathBuf,
+        #[arg(long)]
+        jobs: Option<usize>,
+    },
 }
 
 /// Parses the command line (keeping argument positions, which pair each --output with the
@@ -319,6 +326,7 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
                 };
             }
             let color = !no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
+            let started = std::time::Instant::now();
             for t in &targets {
                 match &t.file {
                     Some(path) => {
@@ -334,6 +342,7 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
                     write_step_summary(&report);
                 }
             }
+            stacklint::phase_done("render", started);
             if let Some(b) = report.baseline.filter(|b| b.gone > 0) {
                 eprintln!(
                     "stacklint: {} no longer {}; refresh the baseline with `stacklint baseline`",
@@ -481,6 +490,23 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
                 }
             }
             ExitCode::SUCCESS
+        }
+        Command::ParseFloor { path, jobs } => {
+            let opts = CheckOptions {
+                paths: vec![path],
+                jobs,
+                ..CheckOptions::default()
+            };
+            match stacklint::parse_floor(&opts) {
+                Ok((files, bytes, diags)) => {
+                    eprintln!("stacklint: parsed {files} files, {bytes} bytes, {diags} parse diagnostics");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("stacklint: {e}");
+                    ExitCode::from(2)
+                }
+            }
         }
         Command::Explain { id } => match rules::find(&id) {
             Some(entry) => {

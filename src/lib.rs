@@ -70,6 +70,8 @@ pub struct Report {
     pub suppressed_findings: Vec<suppress::Suppressed>,
     /// With `--baseline`: how many findings it hid, and how many of its entries no longer occur.
     pub baseline: Option<BaselineStats>,
+    /// Where secret values are written (sorted): renderers that show source text mask them.
+    pub secrets: Vec<source::Span>,
 }
 
 /// What a `--baseline` did.
@@ -120,6 +122,19 @@ impl Report {
     /// Whether any finding is at or above `level` (`None`: never fail).
     pub fn fails(&self, level: Option<Severity>) -> bool {
         level.is_some_and(|l| self.findings.iter().any(|f| f.severity >= l))
+    }
+}
+
+/// With `STACKLINT_TIMINGS` set, prints how long a pipeline phase took to stderr (for
+/// `bench/run.sh` and profiling; not a stable interface).
+#[doc(hidden)]
+pub fn phase_done(name: &str, since: std::time::Instant) {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    if *ON.get_or_init(|| std::env::var_os("STACKLINT_TIMINGS").is_some()) {
+        eprintln!(
+            "stacklint: timing {name}: {:.1} ms",
+            since.elapsed().as_secs_f64() * 1000.0
+        );
     }
 }
 
@@ -185,6 +200,37 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Fatal> {
     pool.install(|| run(&root, &paths, &cfg, opts))
 }
 
+/// Fuzzing only: builds the model from in-memory files `(relative path, text)` and runs every
+/// rule over it, returning the raw diagnostics (parse findings included). Never touches the disk.
+#[doc(hidden)]
+pub fn check_in_memory(files: &[(String, String)]) -> Vec<Diagnostic> {
+    let stack = model::Stack::from_memory(files, &Config::default());
+    let mut out = stack.parse_diagnostics.clone();
+    for r in rules::RULES {
+        r.rule.check(&stack, &mut out);
+    }
+    out
+}
+
+/// Benchmark only (`stacklint __parse-floor PATH`): discover, read and parse every file as `check`
+/// does, in parallel, and stop there. Returns (files, bytes, parse diagnostics).
+#[doc(hidden)]
+pub fn parse_floor(opts: &CheckOptions) -> Result<(usize, usize, usize), Fatal> {
+    let (root, _paths, cfg) = root_and_config(opts)?;
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(j) = opts.jobs {
+        builder = builder.num_threads(j.max(1));
+    }
+    let pool = builder
+        .build()
+        .map_err(|e| Fatal(format!("cannot start worker threads: {e}")))?;
+    let filters = discover::Filters::new(&cfg.include, &cfg.exclude).map_err(Fatal)?;
+    pool.install(|| {
+        let files = discover::walk(&root, &filters).files;
+        Ok(model::stack::parse_only(&files, &cfg))
+    })
+}
+
 /// Discovers the files under `paths` (relative to `root`) and builds the model, without running
 /// rules: what `check`, `docs` and `ports` all start from.
 fn build_stack(root: &Path, paths: &[PathBuf], cfg: &Config) -> Result<model::Stack, Fatal> {
@@ -229,7 +275,10 @@ pub fn load_stack(opts: &CheckOptions) -> Result<(PathBuf, Config, model::Stack)
 }
 
 fn run(root: &Path, paths: &[PathBuf], cfg: &Config, opts: &CheckOptions) -> Result<Report, Fatal> {
+    let t = std::time::Instant::now();
     let mut stack = build_stack(root, paths, cfg)?;
+    phase_done("discover and parse", t);
+    let t = std::time::Instant::now();
     let files_checked = stack.sources.len();
     let allowed =
         |r: &&rules::RuleEntry| !opts.ignore.iter().any(|s| s == r.id) && cfg.rules.get(r.id) != Some(&RuleLevel::Off);
@@ -257,6 +306,8 @@ fn run(root: &Path, paths: &[PathBuf], cfg: &Config, opts: &CheckOptions) -> Res
             out
         })
         .collect();
+    phase_done("rules", t);
+    let t = std::time::Instant::now();
     diags.extend(stack.parse_diagnostics.iter().cloned());
     let to_findings = |diags: Vec<Diagnostic>, sources: &SourceMap| -> Vec<Finding> {
         let mut findings: Vec<Finding> = diags
@@ -329,7 +380,9 @@ fn run(root: &Path, paths: &[PathBuf], cfg: &Config, opts: &CheckOptions) -> Res
             )
         })
         .collect();
+    phase_done("suppress and sort", t);
     Ok(Report {
+        secrets: stack.secret_spans(),
         root: root.to_path_buf(),
         projects,
         sources: stack.sources,

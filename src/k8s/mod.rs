@@ -21,7 +21,8 @@ use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, SourceMap};
 use crate::yaml::Node;
 use model::{Object, Service, Workload};
-use std::collections::HashSet;
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
 
 /// What the Kubernetes checks need from the user's configuration.
 #[derive(Clone, Debug)]
@@ -61,6 +62,65 @@ pub struct Cluster {
     pub(crate) known_objects: Vec<(String, String)>,
     /// Namespaces that exist: `Namespace` objects, objects' namespaces, the default namespace.
     pub(crate) namespaces: HashSet<String>,
+    /// Lookup tables over `objects`, built on first use (rules query them once per reference;
+    /// scanning every object each time made the cross-object rules quadratic).
+    index: std::sync::OnceLock<Index>,
+}
+
+/// Indices of [`Cluster::objects`] (positions, ascending, so lookups keep the objects' order).
+#[derive(Clone, Debug, Default)]
+struct Index {
+    /// (kind, name) → objects whose effective or written name is `name`.
+    by_kind_name: HashMap<(String, String), Vec<usize>>,
+    /// (namespace, name) of every custom-resource output.
+    custom_outputs: HashSet<(String, String)>,
+    /// Namespaces holding a custom resource; `custom_anywhere`: one has no namespace.
+    custom_namespaces: HashSet<String>,
+    custom_anywhere: bool,
+    /// Names of `Namespace` objects.
+    defined_namespaces: HashSet<String>,
+    /// Every workload.
+    workloads: Vec<usize>,
+    /// Namespaces (as stored) that hold a workload.
+    workload_namespaces: HashSet<String>,
+    /// (label, value) of pod templates → workloads.
+    workloads_by_label: HashMap<(String, String), Vec<usize>>,
+}
+
+impl Index {
+    fn new(objects: &[Object]) -> Index {
+        let mut ix = Index::default();
+        for (i, o) in objects.iter().enumerate() {
+            let key = (o.kind.clone(), o.name.value.clone());
+            ix.by_kind_name.entry(key).or_default().push(i);
+            if o.written_name != o.name.value {
+                ix.by_kind_name
+                    .entry((o.kind.clone(), o.written_name.clone()))
+                    .or_default()
+                    .push(i);
+            }
+            if !o.custom_outputs.is_empty() {
+                if o.namespace.is_empty() {
+                    ix.custom_anywhere = true;
+                }
+                ix.custom_namespaces.insert(o.namespace.clone());
+                for n in &o.custom_outputs {
+                    ix.custom_outputs.insert((o.namespace.clone(), n.clone()));
+                }
+            }
+            if o.kind == "Namespace" {
+                ix.defined_namespaces.insert(o.name.value.clone());
+            }
+            if let Some(w) = o.workload() {
+                ix.workload_namespaces.insert(o.namespace.clone());
+                ix.workloads.push(i);
+                for (k, v) in &w.template_labels {
+                    ix.workloads_by_label.entry((k.clone(), v.clone())).or_default().push(i);
+                }
+            }
+        }
+        ix
+    }
 }
 
 /// Reads manifests and kustomizations into a [`Cluster`]. The diagnostics returned are the
@@ -80,7 +140,22 @@ pub(crate) fn build_cluster(
         known_objects: config.known_objects.clone(),
         ..Cluster::default()
     };
-    let mut diagnostics = Vec::new();
+    // The strict schema check is the costliest step: run it on every document in parallel,
+    // keeping the documents' order in the diagnostics.
+    let checked: Vec<Vec<Diagnostic>> = manifests
+        .par_iter()
+        .filter(|(id, _)| !patch_files.contains(id))
+        .map(|&(_, docs)| {
+            let mut out = Vec::new();
+            for doc in docs {
+                for item in read::expand_list(doc) {
+                    schema::check_document(item, &mut out);
+                }
+            }
+            out
+        })
+        .collect();
+    let diagnostics: Vec<Diagnostic> = checked.into_iter().flatten().collect();
     for &(id, docs) in manifests {
         // Patch files are partial objects (and may hold `$patch` directives): not checked alone.
         if patch_files.contains(&id) {
@@ -88,7 +163,6 @@ pub(crate) fn build_cluster(
         }
         for doc in docs {
             for item in read::expand_list(doc) {
-                schema::check_document(item, &mut diagnostics);
                 if !included.contains(&id) {
                     if let Some(o) = read::read_object(item, default_ns) {
                         cluster.objects.push(o);
@@ -174,11 +248,25 @@ impl Cluster {
         name: &'a str,
         rendering: usize,
     ) -> impl Iterator<Item = &'a Object> + 'a {
-        self.objects.iter().filter(move |o| {
+        let candidates = self
+            .index()
+            .by_kind_name
+            .get(&(kind.to_owned(), name.to_owned()))
+            .map_or(&[][..], Vec::as_slice);
+        candidates.iter().map(|&i| &self.objects[i]).filter(move |o| {
             o.kind == kind
                 && (o.namespace == namespace || o.namespace.is_empty() || !o.namespace_explicit)
                 && (o.name.value == name || (o.rendering == rendering && o.written_name == name))
         })
+    }
+
+    fn index(&self) -> &Index {
+        self.index.get_or_init(|| Index::new(&self.objects))
+    }
+
+    /// Whether some workload's namespace is exactly `namespace`.
+    pub(crate) fn has_workloads_in(&self, namespace: &str) -> bool {
+        self.index().workload_namespaces.contains(namespace)
     }
 
     /// Whether a `kind`/`name` may exist: in the repo, in the config's known objects, or as the
@@ -187,16 +275,14 @@ impl Cluster {
         self.find(kind, namespace, name, rendering).next().is_some()
             || self.is_known(kind, name)
             || self
-                .objects
-                .iter()
-                .any(|o| o.namespace == namespace && o.custom_outputs.iter().any(|n| n == name))
+                .index()
+                .custom_outputs
+                .contains(&(namespace.to_owned(), name.to_owned()))
     }
 
     /// Whether the repository creates this namespace with a `Namespace` object.
     pub(crate) fn defines_namespace(&self, namespace: &str) -> bool {
-        self.objects
-            .iter()
-            .any(|o| o.kind == "Namespace" && o.name.value == namespace)
+        self.index().defined_namespaces.contains(namespace)
     }
 
     pub(crate) fn is_known(&self, kind: &str, name: &str) -> bool {
@@ -207,9 +293,8 @@ impl Cluster {
 
     /// Whether a namespace holds custom resources (an operator may create pods or Services there).
     pub(crate) fn has_custom_resources(&self, namespace: &str) -> bool {
-        self.objects
-            .iter()
-            .any(|o| !o.custom_outputs.is_empty() && (o.namespace == namespace || o.namespace.is_empty()))
+        let ix = self.index();
+        ix.custom_anywhere || ix.custom_namespaces.contains(namespace)
     }
 
     /// Workloads of `namespace` whose pod template labels satisfy `selector`; `None` if a selector
@@ -219,10 +304,29 @@ impl Cluster {
         namespace: &str,
         selector: &model::Selector,
     ) -> Option<Vec<(&'a Object, &'a Workload)>> {
+        let ix = self.index();
+        let same_ns = |i: &usize| {
+            let o = &self.objects[*i];
+            o.namespace == namespace || !o.namespace_explicit
+        };
+        // Without expressions (whose unknown operators must give `None` as soon as one workload
+        // qualifies), a `matchLabels` pair narrows the candidates to the workloads that carry it.
+        let candidates: Vec<usize> = match selector.match_labels.first() {
+            Some((k, v)) if selector.match_expressions.is_empty() => ix
+                .workloads_by_label
+                .get(&(k.value.clone(), v.clone()))
+                .map_or(&[][..], Vec::as_slice)
+                .iter()
+                .copied()
+                .filter(same_ns)
+                .collect(),
+            _ => ix.workloads.iter().copied().filter(same_ns).collect(),
+        };
         let mut out = Vec::new();
-        for (o, w) in self.workloads() {
-            let same_ns = o.namespace == namespace || !o.namespace_explicit;
-            if same_ns && selectors::matches(selector, &w.template_labels)? {
+        for i in candidates {
+            let o = &self.objects[i];
+            let Some(w) = o.workload() else { continue };
+            if selectors::matches(selector, &w.template_labels)? {
                 out.push((o, w));
             }
         }

@@ -480,7 +480,12 @@ fn resolve_extends(
     env: &BTreeMap<String, String>,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let Some(services) = doc.get("services").filter(|s| s.is_map()).cloned() else {
+    // Most files use no `extends`: then nothing changes, and the services need no copy.
+    let Some(services) = doc
+        .get("services")
+        .filter(|s| s.is_map() && s.entries().any(|(_, _, v)| v.get("extends").is_some()))
+        .cloned()
+    else {
         return;
     };
     let names: Vec<String> = services.entries().map(|(n, _, _)| n.to_owned()).collect();

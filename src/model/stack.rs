@@ -203,9 +203,14 @@ fn load(id: FileId, found: &Found, max_size: u64) -> Loaded {
             };
         }
     };
-    let parsed = match found.kind {
+    parse_text(id, found.rel.clone(), found.kind, text, diags)
+}
+
+/// Parses one file's text (the part of [`load`] after reading).
+fn parse_text(id: FileId, rel: String, kind: FileKind, text: String, mut diags: Vec<Diagnostic>) -> Loaded {
+    let parsed = match kind {
         FileKind::Compose | FileKind::Kustomization | FileKind::Yaml => {
-            let in_chart = found.rel.contains("/templates/") || found.rel.starts_with("templates/");
+            let in_chart = rel.contains("/templates/") || rel.starts_with("templates/");
             let stream = parse_yaml(id, &text, YamlLimits::default());
             let templated = text.contains("{{")
                 && (in_chart
@@ -224,8 +229,8 @@ fn load(id: FileId, found: &Found, max_size: u64) -> Loaded {
         FileKind::Markdown | FileKind::Script | FileKind::Conf => Parsed::Text,
     };
     Loaded {
-        rel: found.rel.clone(),
-        kind: found.kind,
+        rel,
+        kind,
         text,
         parsed,
         diags,
@@ -264,15 +269,77 @@ fn looks_like_k8s(doc: &Node) -> bool {
     doc.get("apiVersion").and_then(Node::as_text).is_some() && doc.get("kind").and_then(Node::as_text).is_some()
 }
 
+/// The parse floor: reads and parses `files` in parallel exactly as [`Stack::build`] does, and
+/// builds nothing else. Returns (files, bytes read, parse diagnostics). For the benchmark only
+/// (`stacklint __parse-floor`), to compare a full check with the cost of reading its inputs.
+#[doc(hidden)]
+pub fn parse_only(files: &[Found], config: &Config) -> (usize, usize, usize) {
+    let max = config.max_file_size();
+    // Collected, as `Stack::build` collects them: a check must hold every parsed file at once.
+    let loaded: Vec<Loaded> = files
+        .par_iter()
+        .enumerate()
+        .map(|(i, f)| load(FileId(u32::try_from(i).unwrap_or(u32::MAX)), f, max))
+        .collect();
+    (
+        loaded.len(),
+        loaded.iter().map(|l| l.text.len()).sum(),
+        loaded.iter().map(|l| l.diags.len()).sum(),
+    )
+}
+
 impl Stack {
     /// Reads and parses `files` (already discovered under `root`) in parallel and builds the model.
     pub fn build(root: &Path, files: &[Found], config: &Config) -> Stack {
+        let t = std::time::Instant::now();
         let max = config.max_file_size();
         let loaded: Vec<Loaded> = files
             .par_iter()
             .enumerate()
             .map(|(i, f)| load(FileId(u32::try_from(i).unwrap_or(u32::MAX)), f, max))
             .collect();
+        crate::phase_done("read and parse", t);
+        Stack::from_loaded(Some(root), files, loaded, config)
+    }
+
+    /// Builds the model from in-memory files `(relative path, text)`, classified by name as
+    /// discovery would; nothing is read from disk. For fuzzing and tests.
+    #[doc(hidden)]
+    pub fn from_memory(files: &[(String, String)], config: &Config) -> Stack {
+        let mut found: Vec<Found> = files
+            .iter()
+            .filter_map(|(rel, _)| {
+                crate::discover::classify(rel).map(|kind| Found {
+                    rel: rel.clone(),
+                    path: rel.into(),
+                    kind,
+                })
+            })
+            .collect();
+        found.sort_by(|a, b| a.rel.cmp(&b.rel));
+        found.dedup_by(|a, b| a.rel == b.rel);
+        let loaded: Vec<Loaded> = found
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let text = files
+                    .iter()
+                    .find(|(rel, _)| *rel == f.rel)
+                    .map(|(_, t)| t.clone())
+                    .unwrap_or_default();
+                parse_text(
+                    FileId(u32::try_from(i).unwrap_or(u32::MAX)),
+                    f.rel.clone(),
+                    f.kind,
+                    text,
+                    Vec::new(),
+                )
+            })
+            .collect();
+        Stack::from_loaded(None, &found, loaded, config)
+    }
+
+    fn from_loaded(root: Option<&Path>, files: &[Found], loaded: Vec<Loaded>, config: &Config) -> Stack {
         let mut stack = Stack::default();
         let mut templates: Vec<(FileId, String)> = Vec::new();
         let mut conf_files: Vec<FileId> = Vec::new();
@@ -320,10 +387,16 @@ impl Stack {
         }
         stack.report_templates(&templates);
         stack.paths = existing_paths(files);
+        let t = std::time::Instant::now();
         stack.build_projects(config);
+        crate::phase_done("compose projects", t);
+        let t = std::time::Instant::now();
         stack.build_cluster(config);
+        crate::phase_done("kubernetes cluster and schema", t);
         stack.docs = crate::docs::read_docs(&stack, &config.docs);
-        stack.stat_referenced(root);
+        if let Some(root) = root {
+            stack.stat_referenced(root);
+        }
         stack.read_claim_files(&conf_files);
         stack.names = super::names::Names::build(&stack, config);
         stack
@@ -937,5 +1010,51 @@ impl Stack {
             || self
                 .dockerfile_for(project, service)
                 .is_some_and(|(d, t)| !d.doc.effective(t).expose.is_empty())
+    }
+}
+
+impl Stack {
+    /// Where secret values are written: literal values of secret-named variables (`*_PASSWORD`,
+    /// `*_TOKEN`, `*_SECRET`, `*_KEY`, …) in compose `environment`, `.env` files and Kubernetes
+    /// container env. Renderers that show source text mask
+    /// these bytes (see `report::redact`). References and placeholders (`${VAR}`) are left alone.
+    pub fn secret_spans(&self) -> Vec<Span> {
+        use crate::k8s::checks::secrets::{is_placeholder, is_secret_name};
+        let mut out = Vec::new();
+        let literal = |span: Span| {
+            let text = self.sources.get(span.file).map_or("", |f| f.slice(span));
+            !is_placeholder(text)
+        };
+        for p in &self.projects {
+            for s in &p.model.services {
+                for e in &s.environment {
+                    if let Some(v) = e.value.as_ref().filter(|_| is_secret_name(&e.name.value)) {
+                        if literal(v.span) {
+                            out.push(v.span);
+                        }
+                    }
+                }
+            }
+        }
+        for e in self.env_files.values() {
+            for en in e.doc.entries.iter().filter(|en| is_secret_name(&en.key)) {
+                let span = Span::new(e.file, en.value_range.start, en.value_range.end);
+                if literal(span) {
+                    out.push(span);
+                }
+            }
+        }
+        for (_, w) in self.k8s.workloads() {
+            for c in crate::k8s::checks::all_containers(w) {
+                for e in c.env.iter().filter(|e| is_secret_name(&e.name.value)) {
+                    if let Some(v) = e.value.as_ref().filter(|v| literal(v.span)) {
+                        out.push(v.span);
+                    }
+                }
+            }
+        }
+        out.sort_by_key(|s| (s.file, s.start, s.end));
+        out.dedup();
+        out
     }
 }

@@ -159,12 +159,35 @@ struct Masks(HashMap<FileId, Masked>);
 impl Masks {
     fn new(report: &Report) -> Masks {
         let mut by_file: HashMap<FileId, Vec<(usize, usize)>> = HashMap::new();
-        for f in &report.findings {
-            for r in &f.diagnostic.redact {
+        // Secret values the model knows (whatever rules ran), and those findings asked to hide.
+        for r in report
+            .secrets
+            .iter()
+            .chain(report.findings.iter().flat_map(|f| f.diagnostic.redact.iter()))
+        {
+            {
                 by_file
                     .entry(r.file)
                     .or_default()
                     .push((r.start as usize, r.end as usize));
+            }
+        }
+        // Passwords inside URLs (`postgres://user:password@db`) in every file a finding shows.
+        let shown = report
+            .findings
+            .iter()
+            .flat_map(|f| std::iter::once(&f.diagnostic.primary).chain(f.diagnostic.related.iter()))
+            .map(|l| l.span.file)
+            .collect::<std::collections::BTreeSet<_>>();
+        for id in shown {
+            if let Some(src) = report.sources.get(id) {
+                let ranges = super::url_passwords(&src.text);
+                if !ranges.is_empty() {
+                    by_file
+                        .entry(id)
+                        .or_default()
+                        .extend(ranges.into_iter().map(|r| (r.start, r.end)));
+                }
             }
         }
         Masks(

@@ -150,8 +150,12 @@ impl Builder<'_> {
                     SaphyrStyle::DoubleQuoted | SaphyrStyle::SingleQuoted => self.quoted_span(span),
                     _ => span,
                 };
+                // The scanner's buffers keep spare capacity; every scalar of the repository stays
+                // in memory until the end, so keep only what the text needs.
+                let mut text = text.into_owned();
+                text.shrink_to_fit();
                 let node = Node {
-                    kind: NodeKind::Scalar(text.into_owned(), convert_style(style)),
+                    kind: NodeKind::Scalar(text, convert_style(style)),
                     span,
                     tag: tag_name(tag),
                     via_alias: None,
@@ -181,7 +185,9 @@ impl Builder<'_> {
             Event::SequenceEnd | Event::MappingEnd => {
                 if let Some(frame) = self.stack.pop() {
                     let (node, anchor) = self.finish(frame, span);
-                    let size = node.size();
+                    // The size only matters for anchored nodes (the alias budget); counting every
+                    // subtree at every level would visit each node once per enclosing level.
+                    let size = if anchor != 0 { node.size() } else { 0 };
                     self.complete(node, anchor, size);
                 }
             }
@@ -275,10 +281,13 @@ impl Builder<'_> {
                 start,
                 anchor,
                 tag,
-                items,
+                mut items,
             } => (
                 Node {
-                    kind: NodeKind::Seq(items),
+                    kind: NodeKind::Seq({
+                        items.shrink_to_fit();
+                        items
+                    }),
                     span: Span::new(self.file, start.start as usize, end.end as usize),
                     tag,
                     via_alias: None,
@@ -300,6 +309,7 @@ impl Builder<'_> {
                     entries.push((k, Node::scalar("", sp)));
                 }
                 self.merge(&mut entries, merges);
+                entries.shrink_to_fit();
                 (
                     Node {
                         kind: NodeKind::Map(entries),

@@ -9,7 +9,7 @@ mod missing_healthcheck;
 mod plaintext_secret;
 mod port_clash;
 mod probe_port_mismatch;
-mod secrets;
+pub(crate) mod secrets;
 mod unpinned_image;
 
 pub(crate) use default_credentials::default_credentials;

@@ -38,7 +38,7 @@ impl Rule for SelectorMismatch {
             let Some(sel) = &s.selector else { continue };
             // Only namespaces whose workloads the repository defines: elsewhere pods may come from
             // another repo, a chart or the platform.
-            let has_workloads = cluster.workloads().any(|(wo, _)| wo.namespace == o.namespace);
+            let has_workloads = cluster.has_workloads_in(&o.namespace);
             if o.patched || !has_workloads || !cluster.complete(o) || cluster.has_custom_resources(&o.namespace) {
                 continue;
             }
