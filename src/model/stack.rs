@@ -74,6 +74,8 @@ pub struct Stack {
     pub gateways: Vec<GatewayBackend>,
     /// Every name a claim may use for a defined service (see [`super::names`]).
     pub names: super::names::Names,
+    /// Config `hosts:`: compose projects and systemd units that share one machine.
+    pub hosts: Vec<crate::config::HostSpec>,
 }
 
 /// A port registry that could be read.
@@ -335,6 +337,7 @@ impl Stack {
         stack.stat_referenced(root);
         stack.read_claim_files(&conf_files);
         stack.names = super::names::Names::build(&stack, config);
+        stack.hosts = config.hosts.clone();
         stack
     }
 
