@@ -12,6 +12,7 @@ pub mod init;
 pub mod k8s;
 pub mod model;
 pub mod parse;
+pub mod ports_map;
 pub mod report;
 pub mod rules;
 pub mod source;
@@ -184,7 +185,17 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Fatal> {
     pool.install(|| run(&root, &paths, &cfg, opts))
 }
 
-fn run(root: &Path, paths: &[PathBuf], cfg: &Config, opts: &CheckOptions) -> Result<Report, Fatal> {
+/// Builds the model of the repository at `opts.paths` (discovery and config as for [`check`]) without
+/// running the rules: for views of the whole stack such as `stacklint ports`. Returns the root too.
+pub fn build_stack(opts: &CheckOptions) -> Result<(PathBuf, model::Stack), Fatal> {
+    let (root, paths, cfg) = root_and_config(opts)?;
+    let found = discover_files(&root, &paths, &cfg)?;
+    let stack = model::Stack::build(&root, &found, &cfg);
+    Ok((root, stack))
+}
+
+/// The files under `paths` that stacklint reads, sorted and deduplicated (walk errors go to stderr).
+fn discover_files(root: &Path, paths: &[PathBuf], cfg: &Config) -> Result<Vec<discover::Found>, Fatal> {
     let filters = discover::Filters::new(&cfg.include, &cfg.exclude).map_err(Fatal)?;
     let mut found = Vec::new();
     let mut walk_errors = Vec::new();
@@ -215,6 +226,11 @@ fn run(root: &Path, paths: &[PathBuf], cfg: &Config, opts: &CheckOptions) -> Res
     for (path, err) in &walk_errors {
         eprintln!("stacklint: skipped {path}: {err}");
     }
+    Ok(found)
+}
+
+fn run(root: &Path, paths: &[PathBuf], cfg: &Config, opts: &CheckOptions) -> Result<Report, Fatal> {
+    let found = discover_files(root, paths, cfg)?;
     let mut stack = model::Stack::build(root, &found, cfg);
     let files_checked = stack.sources.len();
     let allowed =
