@@ -15,6 +15,7 @@ pub mod parse;
 pub mod ports_map;
 pub mod report;
 pub mod rules;
+pub(crate) mod scripts;
 pub mod source;
 pub mod suggest;
 pub mod suppress;

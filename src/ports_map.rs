@@ -137,12 +137,26 @@ pub fn port_map(stack: &Stack) -> PortMap {
                 if let Some(range) = m.published {
                     for port in (u32::from(range.start)..=u32::from(range.end)).take(MAX_RANGE as usize) {
                         let port = u16::try_from(port).unwrap_or(u16::MAX);
-                        b.add(port, &m.protocol, PortRole::Publishes, s.name.value.clone(), p.name.clone(), m.span);
+                        b.add(
+                            port,
+                            &m.protocol,
+                            PortRole::Publishes,
+                            s.name.value.clone(),
+                            p.name.clone(),
+                            m.span,
+                        );
                     }
                 }
                 for port in (u32::from(m.target.start)..=u32::from(m.target.end)).take(MAX_RANGE as usize) {
                     let port = u16::try_from(port).unwrap_or(u16::MAX);
-                    b.add(port, &m.protocol, PortRole::Listens, s.name.value.clone(), p.name.clone(), m.span);
+                    b.add(
+                        port,
+                        &m.protocol,
+                        PortRole::Listens,
+                        s.name.value.clone(),
+                        p.name.clone(),
+                        m.span,
+                    );
                 }
             }
         }
@@ -151,7 +165,14 @@ pub fn port_map(stack: &Stack) -> PortMap {
         for sp in &svc.ports {
             if let Some(np) = sp.node_port.as_ref().filter(|n| n.value != 0) {
                 if let Ok(port) = u16::try_from(np.value) {
-                    b.add(port, &sp.protocol, PortRole::NodePort, o.display(), o.namespace.clone(), np.span);
+                    b.add(
+                        port,
+                        &sp.protocol,
+                        PortRole::NodePort,
+                        o.display(),
+                        o.namespace.clone(),
+                        np.span,
+                    );
                 }
             }
         }
@@ -162,7 +183,14 @@ pub fn port_map(stack: &Stack) -> PortMap {
                 if let Some(hp) = &cp.host_port {
                     if let Ok(port) = u16::try_from(hp.value) {
                         let owner = format!("{} container `{}`", o.display(), c.name.value);
-                        b.add(port, &cp.protocol, PortRole::HostPort, owner, o.namespace.clone(), hp.span);
+                        b.add(
+                            port,
+                            &cp.protocol,
+                            PortRole::HostPort,
+                            owner,
+                            o.namespace.clone(),
+                            hp.span,
+                        );
                     }
                 }
             }
@@ -173,7 +201,14 @@ pub fn port_map(stack: &Stack) -> PortMap {
             continue;
         };
         for port in crate::model::units::unit_ports(&u.unit) {
-            b.add(port, "tcp", PortRole::Unit, u.name.clone(), "systemd".to_owned(), exec.value.span);
+            b.add(
+                port,
+                "tcp",
+                PortRole::Unit,
+                u.name.clone(),
+                "systemd".to_owned(),
+                exec.value.span,
+            );
         }
     }
     for r in &stack.registries {
@@ -183,7 +218,14 @@ pub fn port_map(stack: &Stack) -> PortMap {
                 .flatten()
                 .collect::<Vec<_>>()
                 .join(" ");
-            b.add(e.port.value, &e.protocol, PortRole::Registers, e.service.value.clone(), context, e.port.span);
+            b.add(
+                e.port.value,
+                &e.protocol,
+                PortRole::Registers,
+                e.service.value.clone(),
+                context,
+                e.port.span,
+            );
         }
     }
     for (_, cfg) in &stack.prometheus {
@@ -198,7 +240,14 @@ pub fn port_map(stack: &Stack) -> PortMap {
     }
     for g in &stack.gateways {
         if let Some(port) = address_port(&g.address) {
-            b.add(port, "tcp", PortRole::RoutesTo, g.via.clone(), g.address.clone(), g.span);
+            b.add(
+                port,
+                "tcp",
+                PortRole::RoutesTo,
+                g.via.clone(),
+                g.address.clone(),
+                g.span,
+            );
         }
     }
     let clashing = clash_spans(stack);

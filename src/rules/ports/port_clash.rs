@@ -257,7 +257,10 @@ fn host_groups(stack: &Stack) -> Vec<(String, Vec<Member>)> {
             .get(&r)
             .map(|n| n.iter().map(|n| format!("`{n}`")).collect())
             .unwrap_or_default();
-        groups.push((format!("one host (they share the external network {})", nets.join(", ")), members));
+        groups.push((
+            format!("one host (they share the external network {})", nets.join(", ")),
+            members,
+        ));
     }
     groups
 }
@@ -295,7 +298,9 @@ pub(super) fn host_clashes(stack: &Stack, out: &mut Vec<Diagnostic>) {
                 }
                 Member::Unit(u) => {
                     let Some(unit) = stack.units.get(u) else { continue };
-                    let Some(exec) = unit.unit.get("Service", "ExecStart") else { continue };
+                    let Some(exec) = unit.unit.get("Service", "ExecStart") else {
+                        continue;
+                    };
                     for port in crate::model::units::unit_ports(&unit.unit) {
                         claims.push(HostClaim {
                             member: mi,
