@@ -493,7 +493,10 @@ mod tests {
 
     /// Runs `check_scripts` on a case of `testdata/scripts-dead-reference/` and compares with its
     /// `# expect: doc-dead-reference` markers (file, line).
-    fn case(name: &str) -> (BTreeSet<(String, usize)>, BTreeSet<(String, usize)>, Vec<String>) {
+    /// (file, line) of each finding or marker.
+    type Lines = BTreeSet<(String, usize)>;
+
+    fn case(name: &str) -> (Lines, Lines, Vec<String>) {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("testdata/scripts-dead-reference")
             .join(name);
