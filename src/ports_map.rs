@@ -21,7 +21,7 @@ const MAX_RANGE: u32 = 64;
 pub enum PortRole {
     /// A compose service publishes it on the host.
     Publishes,
-    /// A compose service's container listens on it.
+    /// A container listens on it (compose container port, Kubernetes `containerPort`).
     Listens,
     /// A Kubernetes Service exposes it on every node.
     NodePort,
@@ -180,6 +180,17 @@ pub fn port_map(stack: &Stack) -> PortMap {
     for (o, w) in stack.k8s.workloads() {
         for c in crate::k8s::checks::all_containers(w) {
             for cp in &c.ports {
+                if let Some(port) = cp.number.and_then(|n| u16::try_from(n).ok()) {
+                    let owner = format!("{} container `{}`", o.display(), c.name.value);
+                    b.add(
+                        port,
+                        &cp.protocol,
+                        PortRole::Listens,
+                        owner,
+                        o.namespace.clone(),
+                        cp.span,
+                    );
+                }
                 if let Some(hp) = &cp.host_port {
                     if let Ok(port) = u16::try_from(hp.value) {
                         let owner = format!("{} container `{}`", o.display(), c.name.value);
