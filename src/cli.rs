@@ -159,6 +159,19 @@ pub enum Command {
         /// The rule id, e.g. `port-clash`.
         id: String,
     },
+    /// The port map of the repository: who publishes, listens on, registers, scrapes, routes to or
+    /// serves each port (compose, Kubernetes, systemd, registries, Prometheus, gateways); clashes
+    /// marked.
+    Ports {
+        /// The repository folder (default: the current folder).
+        path: Option<PathBuf>,
+        /// table: aligned columns, `!` marks a clash; json: versioned; markdown: a table for docs.
+        #[arg(long, value_parser = ["table", "json", "markdown"], default_value = "table")]
+        format: String,
+        /// Config file (default: .stacklint.yaml in the root or a folder above it).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
     /// Benchmark only, unstable: discover, read and parse PATH as `check` does, then stop.
     #[command(name = "__parse-floor", hide = true)]
     ParseFloor {
@@ -490,6 +503,31 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
                 }
             }
             ExitCode::SUCCESS
+        }
+        Command::Ports { path, format, config } => {
+            let opts = CheckOptions {
+                paths: path.into_iter().collect(),
+                config,
+                ..CheckOptions::default()
+            };
+            match stacklint::load_stack(&opts) {
+                Ok((_, _, stack)) => {
+                    let map = stacklint::ports_map::port_map(&stack);
+                    print!(
+                        "{}",
+                        match format.as_str() {
+                            "json" => stacklint::ports_map::render_json(&map),
+                            "markdown" => stacklint::ports_map::render_markdown(&map),
+                            _ => stacklint::ports_map::render_table(&map),
+                        }
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("stacklint: {e}");
+                    ExitCode::from(2)
+                }
+            }
         }
         Command::ParseFloor { path, jobs } => {
             let opts = CheckOptions {

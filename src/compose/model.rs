@@ -26,6 +26,9 @@ pub struct ComposeModel {
     pub services: Vec<Service>,
     /// Top-level network names with whether they are `external`.
     pub networks: Vec<(Spanned<String>, bool)>,
+    /// The names external networks have on the host (`name:`, else the key): projects that join
+    /// one of them run on one machine. Names with an unresolved `${VAR}` are left out.
+    pub external_networks: Vec<String>,
 }
 
 impl ComposeModel {

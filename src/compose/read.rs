@@ -80,6 +80,16 @@ impl Reader {
                     .get("external")
                     .map(|e| e.as_bool() == Some(true) || e.is_map())
                     .unwrap_or(false);
+                if external {
+                    let real = body
+                        .get("name")
+                        .or_else(|| body.get("external").and_then(|e| e.get("name")))
+                        .and_then(Node::as_text)
+                        .unwrap_or(name);
+                    if !is_unknown(real) {
+                        model.external_networks.push(real.to_owned());
+                    }
+                }
                 model.networks.push((Spanned::new(name.to_owned(), key.span), external));
             }
         }

@@ -77,6 +77,8 @@ pub struct Stack {
     /// Markdown docs in scope (all outside vendored folders, or the config's `docs:` globs), with
     /// the claims they make.
     pub docs: Vec<crate::docs::MdDoc>,
+    /// Config `hosts:`: compose projects and systemd units that share one machine.
+    pub hosts: Vec<crate::config::HostSpec>,
 }
 
 /// A port registry that could be read.
@@ -399,6 +401,7 @@ impl Stack {
         }
         stack.read_claim_files(&conf_files);
         stack.names = super::names::Names::build(&stack, config);
+        stack.hosts = config.hosts.clone();
         stack
     }
 

@@ -8,5 +8,6 @@ pub(crate) struct DocDeadReference;
 impl Rule for DocDeadReference {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         crate::docs::dead_reference::check_markdown(stack, out);
+        crate::scripts::dead_reference::check_scripts(stack, out);
     }
 }

@@ -13,6 +13,7 @@ impl Rule for PortClash {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         crate::k8s::checks::port_clash(&stack.k8s, out);
         registry_clashes(stack, out);
+        host_clashes(stack, out);
         for project in &stack.projects {
             let services = &project.model.services;
             // Every fixed host port, indexed by (protocol, port): no all-pairs loop over mappings.
@@ -127,6 +128,223 @@ fn registry_clashes(stack: &Stack, out: &mut Vec<Diagnostic>) {
                     );
                 }
                 Some(_) => {}
+            }
+        }
+    }
+}
+
+/// One fixed host port (or range) claimed by a member of a host group.
+struct HostClaim<'a> {
+    /// Index into the group's members.
+    member: usize,
+    /// `None` for a systemd unit.
+    service: Option<&'a crate::compose::Service>,
+    mapping: Option<&'a PortMapping>,
+    start: u16,
+    end: u16,
+    protocol: &'a str,
+    span: Span,
+    who: String,
+}
+
+impl HostClaim<'_> {
+    fn overlaps(&self, other: &HostClaim<'_>) -> Option<u16> {
+        if self.protocol != other.protocol || self.end < other.start || other.end < self.start {
+            return None;
+        }
+        if let (Some(a), Some(b)) = (self.mapping, other.mapping) {
+            if !a.ip_overlaps(b) {
+                return None;
+            }
+        }
+        if let (Some(a), Some(b)) = (self.service, other.service) {
+            if !a.may_run_with(b) {
+                return None;
+            }
+        }
+        Some(self.start.max(other.start))
+    }
+}
+
+/// A member of a host group: a compose project or a systemd unit.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Member {
+    Project(usize),
+    Unit(usize),
+}
+
+/// Machines shared by several compose projects and systemd units: config `hosts:` when given;
+/// otherwise all systemd units of the repository form one host, and compose projects that join a
+/// common external network form one host. Each group comes with how to name it in messages.
+fn host_groups(stack: &Stack) -> Vec<(String, Vec<Member>)> {
+    let mut groups = Vec::new();
+    if !stack.hosts.is_empty() {
+        for h in &stack.hosts {
+            let mut members = Vec::new();
+            for want in &h.projects {
+                let want = want.trim_start_matches("./").trim_end_matches('/');
+                for (i, p) in stack.projects.iter().enumerate() {
+                    let base = p.name.split('+').next().unwrap_or(&p.name);
+                    if p.name == want || base == want || p.dir == want {
+                        members.push(Member::Project(i));
+                    }
+                }
+            }
+            for want in &h.units {
+                for (i, u) in stack.units.iter().enumerate() {
+                    if u.name == *want || u.stem() == want {
+                        members.push(Member::Unit(i));
+                    }
+                }
+            }
+            members.sort();
+            members.dedup();
+            let name = if h.name.is_empty() {
+                "one host (config `hosts`)".to_owned()
+            } else {
+                format!("host `{}`", h.name)
+            };
+            groups.push((name, members));
+        }
+        return groups;
+    }
+    if stack.units.len() > 1 {
+        groups.push((
+            "one host (all systemd units of the repository)".to_owned(),
+            (0..stack.units.len()).map(Member::Unit).collect(),
+        ));
+    }
+    // Projects joined through a shared external network (union of every network they share).
+    let mut by_net: std::collections::BTreeMap<&str, Vec<usize>> = std::collections::BTreeMap::new();
+    for (i, p) in stack.projects.iter().enumerate() {
+        for n in &p.model.external_networks {
+            by_net.entry(n.as_str()).or_default().push(i);
+        }
+    }
+    let mut parent: Vec<usize> = (0..stack.projects.len()).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    let mut nets_of_root: HashMap<usize, BTreeSet<&str>> = HashMap::new();
+    for (net, members) in &by_net {
+        for w in members.windows(2) {
+            let (a, b) = (root(&mut parent, w[0]), root(&mut parent, w[1]));
+            parent[b.max(a)] = a.min(b);
+        }
+        if members.len() > 1 {
+            nets_of_root.entry(members[0]).or_default().insert(net);
+        }
+    }
+    let mut comps: std::collections::BTreeMap<usize, Vec<Member>> = std::collections::BTreeMap::new();
+    for i in 0..stack.projects.len() {
+        let r = root(&mut parent, i);
+        comps.entry(r).or_default().push(Member::Project(i));
+    }
+    let mut roots_nets: HashMap<usize, BTreeSet<&str>> = HashMap::new();
+    for (first, nets) in nets_of_root {
+        let r = root(&mut parent, first);
+        roots_nets.entry(r).or_default().extend(nets);
+    }
+    for (r, members) in comps {
+        if members.len() < 2 {
+            continue;
+        }
+        let nets: Vec<String> = roots_nets
+            .get(&r)
+            .map(|n| n.iter().map(|n| format!("`{n}`")).collect())
+            .unwrap_or_default();
+        groups.push((
+            format!("one host (they share the external network {})", nets.join(", ")),
+            members,
+        ));
+    }
+    groups
+}
+
+/// Whether two projects are alternatives of one base (`base+dev`, `base+prod`) or one is the other's
+/// base: they share a file, so they never run side by side.
+fn alternatives(a: &crate::model::project::Project, b: &crate::model::project::Project) -> bool {
+    a.files.iter().any(|f| b.files.contains(f))
+}
+
+/// Host ports clashing between different members of one host group (projects, units).
+pub(super) fn host_clashes(stack: &Stack, out: &mut Vec<Diagnostic>) {
+    let mut reported: BTreeSet<(Span, Span)> = BTreeSet::new();
+    for (host, members) in host_groups(stack) {
+        let mut claims: Vec<HostClaim<'_>> = Vec::new();
+        for (mi, m) in members.iter().enumerate() {
+            match *m {
+                Member::Project(p) => {
+                    let Some(project) = stack.projects.get(p) else { continue };
+                    for s in &project.model.services {
+                        for mp in &s.ports {
+                            let Some(r) = mp.published else { continue };
+                            claims.push(HostClaim {
+                                member: mi,
+                                service: Some(s),
+                                mapping: Some(mp),
+                                start: r.start,
+                                end: r.end,
+                                protocol: mp.protocol.as_str(),
+                                span: mp.span,
+                                who: format!("`{}` (project `{}`)", s.name.value, project.name),
+                            });
+                        }
+                    }
+                }
+                Member::Unit(u) => {
+                    let Some(unit) = stack.units.get(u) else { continue };
+                    let Some(exec) = unit.unit.get("Service", "ExecStart") else {
+                        continue;
+                    };
+                    for port in crate::model::units::unit_ports(&unit.unit) {
+                        claims.push(HostClaim {
+                            member: mi,
+                            service: None,
+                            mapping: None,
+                            start: port,
+                            end: port,
+                            protocol: "tcp",
+                            span: exec.value.span,
+                            who: format!("unit `{}`", unit.name),
+                        });
+                    }
+                }
+            }
+        }
+        for (i, first) in claims.iter().enumerate() {
+            for dup in claims.iter().skip(i + 1) {
+                if first.member == dup.member {
+                    continue; // within one project: the per-project check; within one unit: one process
+                }
+                if let (Member::Project(a), Member::Project(b)) = (members[first.member], members[dup.member]) {
+                    match (stack.projects.get(a), stack.projects.get(b)) {
+                        (Some(pa), Some(pb)) if !alternatives(pa, pb) => {}
+                        _ => continue,
+                    }
+                }
+                let Some(port) = first.overlaps(dup) else { continue };
+                if first.span == dup.span || !reported.insert((dup.span, first.span)) {
+                    continue;
+                }
+                out.push(
+                    Diagnostic::new(
+                        "port-clash",
+                        dup.span,
+                        format!(
+                            "host port {port}/{} is claimed by both {} and {} on {host}",
+                            dup.protocol, first.who, dup.who
+                        ),
+                    )
+                    .label("claimed again here")
+                    .related(first.span, format!("first claimed here by {}", first.who))
+                    .help("give one of them another host port, or move one to another machine in the config `hosts`")
+                    .subject(format!("host {port}/{} {} {}", dup.protocol, first.who, dup.who)),
+                );
             }
         }
     }
