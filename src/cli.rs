@@ -442,16 +442,7 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
                 report.projects.len()
             );
             if baseline {
-                let file = root.join(".stacklint-baseline.json");
-                if let Err(e) = std::fs::write(&file, report::baseline::render(&report)) {
-                    eprintln!("stacklint: cannot write {}: {e}", file.display());
-                    return ExitCode::from(2);
-                }
-                eprintln!(
-                    "stacklint: recorded {} findings in {}",
-                    report.findings.len(),
-                    file.display()
-                );
+                return write_baseline(&report, &root.join(".stacklint-baseline.json"));
             }
             ExitCode::SUCCESS
         }
@@ -474,17 +465,7 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            let text = report::baseline::render(&report);
-            if let Err(e) = std::fs::write(&output, text) {
-                eprintln!("stacklint: cannot write {}: {e}", output.display());
-                return ExitCode::from(2);
-            }
-            eprintln!(
-                "stacklint: recorded {} findings in {}",
-                report.findings.len(),
-                output.display()
-            );
-            ExitCode::SUCCESS
+            write_baseline(&report, &output)
         }
         Command::Rules { format } => {
             let metas: Vec<rules::RuleMeta> = rules::RULES.iter().map(rules::meta).collect();
@@ -567,4 +548,18 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
             }
         },
     }
+}
+
+/// Writes `report`'s findings as a baseline file and says so on stderr.
+fn write_baseline(report: &stacklint::Report, file: &std::path::Path) -> ExitCode {
+    if let Err(e) = std::fs::write(file, report::baseline::render(report)) {
+        eprintln!("stacklint: cannot write {}: {e}", file.display());
+        return ExitCode::from(2);
+    }
+    eprintln!(
+        "stacklint: recorded {} findings in {}",
+        report.findings.len(),
+        file.display()
+    );
+    ExitCode::SUCCESS
 }

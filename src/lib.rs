@@ -187,18 +187,23 @@ fn check_rule_ids(ids: &[String], flag: &str) -> Result<(), Fatal> {
     Ok(())
 }
 
+/// The rayon pool for one run: `jobs` threads, or one per core.
+fn worker_pool(jobs: Option<usize>) -> Result<rayon::ThreadPool, Fatal> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(j) = jobs {
+        builder = builder.num_threads(j.max(1));
+    }
+    builder
+        .build()
+        .map_err(|e| Fatal(format!("cannot start worker threads: {e}")))
+}
+
 /// Runs the whole pipeline. Deterministic whatever the thread count.
 pub fn check(opts: &CheckOptions) -> Result<Report, Fatal> {
     check_rule_ids(&opts.select, "--select")?;
     check_rule_ids(&opts.ignore, "--ignore")?;
     let (root, paths, cfg) = root_and_config(opts)?;
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(j) = opts.jobs {
-        builder = builder.num_threads(j.max(1));
-    }
-    let pool = builder
-        .build()
-        .map_err(|e| Fatal(format!("cannot start worker threads: {e}")))?;
+    let pool = worker_pool(opts.jobs)?;
     pool.install(|| run(&root, &paths, &cfg, opts))
 }
 
@@ -219,13 +224,7 @@ pub fn check_in_memory(files: &[(String, String)]) -> Vec<Diagnostic> {
 #[doc(hidden)]
 pub fn parse_floor(opts: &CheckOptions) -> Result<(usize, usize, usize), Fatal> {
     let (root, _paths, cfg) = root_and_config(opts)?;
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(j) = opts.jobs {
-        builder = builder.num_threads(j.max(1));
-    }
-    let pool = builder
-        .build()
-        .map_err(|e| Fatal(format!("cannot start worker threads: {e}")))?;
+    let pool = worker_pool(opts.jobs)?;
     let filters = discover::Filters::new(&cfg.include, &cfg.exclude).map_err(Fatal)?;
     pool.install(|| {
         let files = discover::walk(&root, &filters).files;
