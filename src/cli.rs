@@ -172,6 +172,14 @@ pub enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Services and their dependencies (depends_on, links, env URLs, Service → workload) as a
+    /// Mermaid or DOT graph; names nothing defines are drawn dashed and red.
+    Graph {
+        /// The repository folder (default: the current folder).
+        path: Option<PathBuf>,
+        #[arg(long, value_parser = ["mermaid", "dot"], default_value = "mermaid")]
+        format: String,
+    },
     /// Benchmark only, unstable: discover, read and parse PATH as `check` does, then stop.
     #[command(name = "__parse-floor", hide = true)]
     ParseFloor {
@@ -502,6 +510,27 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
                             _ => stacklint::ports_map::render_table(&map),
                         }
                     );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("stacklint: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Command::Graph { path, format } => {
+            let opts = CheckOptions {
+                paths: path.into_iter().collect(),
+                ..CheckOptions::default()
+            };
+            match stacklint::load_stack(&opts) {
+                Ok((_, _, stack)) => {
+                    let text = if format == "dot" {
+                        stacklint::graph::dot(&stack)
+                    } else {
+                        stacklint::graph::mermaid(&stack)
+                    };
+                    print!("{text}");
                     ExitCode::SUCCESS
                 }
                 Err(e) => {

@@ -9,6 +9,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod docs;
 pub mod fix;
+pub mod graph;
 pub mod init;
 pub mod k8s;
 pub mod model;
@@ -413,4 +414,18 @@ fn sort_key(f: &Finding, sources: &SourceMap) -> (String, u32, u32, &'static str
 /// The report order: (file, position, rule, message); identical whatever the thread count.
 fn sort_findings(findings: &mut [Finding], sources: &SourceMap) {
     findings.sort_by_cached_key(|f| sort_key(f, sources));
+}
+
+/// Services of the same project that a service's environment reaches by URL or `host:port`.
+pub(crate) fn endpoints_host_services(s: &compose::Service, names: &std::collections::BTreeSet<&str>) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in &s.environment {
+        let Some(v) = &e.value else { continue };
+        for ep in model::endpoints::endpoints(&v.value) {
+            if ep.host != s.name.value && names.contains(ep.host.as_str()) && !out.contains(&ep.host) {
+                out.push(ep.host.clone());
+            }
+        }
+    }
+    out
 }
