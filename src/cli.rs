@@ -388,16 +388,9 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
             }
         }
         Command::Docs { path, check, write } => {
-            let opts = CheckOptions {
-                paths: vec![path.unwrap_or_else(|| PathBuf::from("."))],
-                ..CheckOptions::default()
-            };
-            let (root, _, stack) = match stacklint::load_stack(&opts) {
+            let (root, stack) = match load(path, None) {
                 Ok(x) => x,
-                Err(e) => {
-                    eprintln!("stacklint: {e}");
-                    return ExitCode::from(2);
-                }
+                Err(code) => return code,
             };
             let mut stale = 0;
             for (rel, old, new) in stacklint::docs::generate::plan(&stack) {
@@ -493,52 +486,33 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Command::Ports { path, format, config } => {
-            let opts = CheckOptions {
-                paths: path.into_iter().collect(),
-                config,
-                ..CheckOptions::default()
-            };
-            match stacklint::load_stack(&opts) {
-                Ok((_, _, stack)) => {
-                    let map = stacklint::ports_map::port_map(&stack);
-                    print!(
-                        "{}",
-                        match format.as_str() {
-                            "json" => stacklint::ports_map::render_json(&map),
-                            "markdown" => stacklint::ports_map::render_markdown(&map),
-                            _ => stacklint::ports_map::render_table(&map),
-                        }
-                    );
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("stacklint: {e}");
-                    ExitCode::from(2)
-                }
+        Command::Ports { path, format, config } => match load(path, config) {
+            Ok((_, stack)) => {
+                let map = stacklint::ports_map::port_map(&stack);
+                print!(
+                    "{}",
+                    match format.as_str() {
+                        "json" => stacklint::ports_map::render_json(&map),
+                        "markdown" => stacklint::ports_map::render_markdown(&map),
+                        _ => stacklint::ports_map::render_table(&map),
+                    }
+                );
+                ExitCode::SUCCESS
             }
-        }
-        Command::Graph { path, format } => {
-            let opts = CheckOptions {
-                paths: path.into_iter().collect(),
-                ..CheckOptions::default()
-            };
-            match stacklint::load_stack(&opts) {
-                Ok((_, _, stack)) => {
-                    let text = if format == "dot" {
-                        stacklint::graph::dot(&stack)
-                    } else {
-                        stacklint::graph::mermaid(&stack)
-                    };
-                    print!("{text}");
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("stacklint: {e}");
-                    ExitCode::from(2)
-                }
+            Err(code) => code,
+        },
+        Command::Graph { path, format } => match load(path, None) {
+            Ok((_, stack)) => {
+                let text = if format == "dot" {
+                    stacklint::graph::dot(&stack)
+                } else {
+                    stacklint::graph::mermaid(&stack)
+                };
+                print!("{text}");
+                ExitCode::SUCCESS
             }
-        }
+            Err(code) => code,
+        },
         Command::ParseFloor { path, jobs } => {
             let opts = CheckOptions {
                 paths: vec![path],
@@ -591,4 +565,20 @@ fn write_baseline(report: &stacklint::Report, file: &std::path::Path) -> ExitCod
         file.display()
     );
     ExitCode::SUCCESS
+}
+
+/// The model of the repository at `path` (default: the current folder) for the commands that show
+/// the stack rather than check it; a usage or config error is reported and becomes exit code 2.
+fn load(path: Option<PathBuf>, config: Option<PathBuf>) -> Result<(PathBuf, stacklint::model::Stack), ExitCode> {
+    let opts = CheckOptions {
+        paths: path.into_iter().collect(),
+        config,
+        ..CheckOptions::default()
+    };
+    stacklint::load_stack(&opts)
+        .map(|(root, _, stack)| (root, stack))
+        .map_err(|e| {
+            eprintln!("stacklint: {e}");
+            ExitCode::from(2)
+        })
 }
