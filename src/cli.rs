@@ -310,12 +310,9 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
                 no_ignore,
                 baseline,
             };
-            let mut report = match stacklint::check(&opts) {
+            let mut report = match run_check(&opts) {
                 Ok(r) => r,
-                Err(e) => {
-                    eprintln!("stacklint: {e}");
-                    return ExitCode::from(2);
-                }
+                Err(code) => return code,
             };
             if fix || diff {
                 let plans = stacklint::fix::plan(&report, unsafe_fixes);
@@ -338,12 +335,9 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
                     applied += p.applied.len();
                 }
                 eprintln!("stacklint: applied {applied} fix(es) in {} file(s)", plans.len());
-                report = match stacklint::check(&opts) {
+                report = match run_check(&opts) {
                     Ok(r) => r,
-                    Err(e) => {
-                        eprintln!("stacklint: {e}");
-                        return ExitCode::from(2);
-                    }
+                    Err(code) => return code,
                 };
             }
             let color = !no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
@@ -426,12 +420,9 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
                 paths: vec![root.clone()],
                 ..CheckOptions::default()
             };
-            let report = match stacklint::check(&opts) {
+            let report = match run_check(&opts) {
                 Ok(r) => r,
-                Err(e) => {
-                    eprintln!("stacklint: {e}");
-                    return ExitCode::from(2);
-                }
+                Err(code) => return code,
             };
             if let Err(e) = std::fs::write(&target, stacklint::init::config_text(&report)) {
                 eprintln!("stacklint: cannot write {}: {e}", target.display());
@@ -459,12 +450,9 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
                 jobs,
                 ..CheckOptions::default()
             };
-            let report = match stacklint::check(&opts) {
+            let report = match run_check(&opts) {
                 Ok(r) => r,
-                Err(e) => {
-                    eprintln!("stacklint: {e}");
-                    return ExitCode::from(2);
-                }
+                Err(code) => return code,
             };
             write_baseline(&report, &output)
         }
@@ -581,4 +569,12 @@ fn load(path: Option<PathBuf>, config: Option<PathBuf>) -> Result<(PathBuf, stac
             eprintln!("stacklint: {e}");
             ExitCode::from(2)
         })
+}
+
+/// Runs `stacklint::check`; a usage, config or I/O error is reported and becomes exit code 2.
+fn run_check(opts: &CheckOptions) -> Result<stacklint::Report, ExitCode> {
+    stacklint::check(opts).map_err(|e| {
+        eprintln!("stacklint: {e}");
+        ExitCode::from(2)
+    })
 }

@@ -134,29 +134,16 @@ pub fn port_map(stack: &Stack) -> PortMap {
     for p in &stack.projects {
         for s in &p.model.services {
             for m in &s.ports {
-                if let Some(range) = m.published {
+                let ranges = m
+                    .published
+                    .map(|r| (r, PortRole::Publishes))
+                    .into_iter()
+                    .chain([(m.target, PortRole::Listens)]);
+                for (range, role) in ranges {
                     for port in (u32::from(range.start)..=u32::from(range.end)).take(MAX_RANGE as usize) {
                         let port = u16::try_from(port).unwrap_or(u16::MAX);
-                        b.add(
-                            port,
-                            &m.protocol,
-                            PortRole::Publishes,
-                            s.name.value.clone(),
-                            p.name.clone(),
-                            m.span,
-                        );
+                        b.add(port, &m.protocol, role, s.name.value.clone(), p.name.clone(), m.span);
                     }
-                }
-                for port in (u32::from(m.target.start)..=u32::from(m.target.end)).take(MAX_RANGE as usize) {
-                    let port = u16::try_from(port).unwrap_or(u16::MAX);
-                    b.add(
-                        port,
-                        &m.protocol,
-                        PortRole::Listens,
-                        s.name.value.clone(),
-                        p.name.clone(),
-                        m.span,
-                    );
                 }
             }
         }

@@ -63,6 +63,12 @@ pub fn command_binds(args: &[String]) -> (Vec<Bind>, Vec<u16>) {
             _ => (*w, None),
         };
         let value_at = if inline.is_some() { i } else { i + 1 };
+        let bind = |host: String, port: Option<u16>| Bind {
+            host,
+            port,
+            arg: value_at,
+            via: flag.to_owned(),
+        };
         let value = inline.or_else(|| words.get(i + 1).copied());
         let Some(value) = value else { continue };
         let is_host_flag = HOST_FLAGS.contains(&flag)
@@ -71,22 +77,12 @@ pub fn command_binds(args: &[String]) -> (Vec<Bind>, Vec<u16>) {
             || (flag == "-b" && rails);
         if is_host_flag {
             let (host, port) = split_host_port(value);
-            binds.push(Bind {
-                host,
-                port,
-                arg: value_at,
-                via: flag.to_owned(),
-            });
+            binds.push(bind(host, port));
             continue;
         }
         if BIND_FLAGS.contains(&flag) && !rails {
             if http_server {
-                binds.push(Bind {
-                    host: value.to_owned(),
-                    port: None,
-                    arg: value_at,
-                    via: flag.to_owned(),
-                });
+                binds.push(bind(value.to_owned(), None));
                 continue;
             }
             for part in value.split(',') {
@@ -95,12 +91,7 @@ pub fn command_binds(args: &[String]) -> (Vec<Bind>, Vec<u16>) {
                 }
                 let (host, port) = split_host_port(part);
                 ports.extend(port);
-                binds.push(Bind {
-                    host,
-                    port,
-                    arg: value_at,
-                    via: flag.to_owned(),
-                });
+                binds.push(bind(host, port));
             }
             continue;
         }
