@@ -26,6 +26,10 @@ pub enum FileKind {
     Systemd,
     /// `*.conf`: read as nginx configuration when it looks like one.
     Conf,
+    /// `*.py`: read for its module-level imports (`import-escape`).
+    Python,
+    /// What installs Python packages: `*requirements*.txt`, `pyproject.toml`, `setup.cfg`, `Pipfile`.
+    PyDeps,
 }
 
 #[derive(Clone, Debug)]
@@ -83,6 +87,14 @@ pub fn classify(rel: &str) -> Option<FileKind> {
     }
     if lower.ends_with(".conf") {
         return Some(FileKind::Conf);
+    }
+    if lower.ends_with(".py") {
+        return Some(FileKind::Python);
+    }
+    if (lower.ends_with(".txt") && lower.contains("requirements"))
+        || matches!(lower.as_str(), "pyproject.toml" | "setup.cfg" | "pipfile")
+    {
+        return Some(FileKind::PyDeps);
     }
     None
 }

@@ -59,6 +59,8 @@ pub struct Service {
     pub network_mode: Option<Spanned<String>>,
     pub links: Vec<Spanned<String>>,
     pub volumes_from: Vec<Spanned<String>>,
+    /// Host paths of bind mounts (`./src:/app`, long form `type: bind`), as written.
+    pub bind_sources: Vec<Spanned<String>>,
     pub extends: Option<Extends>,
 }
 
@@ -69,6 +71,8 @@ pub struct Build {
     /// `dockerfile_inline`: the Dockerfile text itself.
     pub inline: bool,
     pub target: Option<Spanned<String>>,
+    /// `additional_contexts` values (folders or `service:`/`docker-image:` sources), as written.
+    pub additional_contexts: Vec<Spanned<String>>,
     pub span: Span,
 }
 
@@ -177,6 +181,7 @@ impl Service {
             network_mode: None,
             links: Vec::new(),
             volumes_from: Vec::new(),
+            bind_sources: Vec::new(),
             extends: None,
         }
     }

@@ -135,6 +135,7 @@ impl Reader {
                         .collect()
                 }
                 "volumes_from" => s.volumes_from = self.string_list(v, "volumes_from"),
+                "volumes" => s.bind_sources = bind_sources(v),
                 "extends" => s.extends = self.extends(v),
                 _ => {}
             }
@@ -181,6 +182,7 @@ impl Reader {
                 dockerfile: None,
                 inline: false,
                 target: None,
+                additional_contexts: Vec::new(),
                 span: v.span,
             });
         }
@@ -198,6 +200,20 @@ impl Reader {
             dockerfile: v.get("dockerfile").and_then(spanned),
             inline: v.get("dockerfile_inline").is_some(),
             target: v.get("target").and_then(spanned),
+            additional_contexts: match v.get("additional_contexts") {
+                Some(m) if m.is_map() => m.entries().filter_map(|(_, _, c)| spanned(c)).collect(),
+                Some(l) => l
+                    .as_seq()
+                    .unwrap_or(&[])
+                    .iter()
+                    .filter_map(|i| {
+                        let s = spanned(i)?;
+                        let (_, path) = s.value.split_once('=')?;
+                        Some(Spanned::new(path.to_owned(), s.span))
+                    })
+                    .collect(),
+                None => Vec::new(),
+            },
             span: v.span,
         })
     }
@@ -641,4 +657,22 @@ pub fn split_words_at(text: &str) -> Vec<(String, std::ops::Range<usize>)> {
         words.push((cur, s..text.len()));
     }
     words
+}
+
+/// Host paths of a service's bind mounts: short form `SOURCE:TARGET[:MODE]` whose source is a path
+/// (`.`, `/` or `~` first; a bare word is a named volume), and long form `type: bind`. Shapes that
+/// are neither are left to the schema check.
+fn bind_sources(v: &Node) -> Vec<Spanned<String>> {
+    let mut out = Vec::new();
+    for item in v.as_seq().unwrap_or(&[]) {
+        if let Some(s) = spanned(item) {
+            let source = s.value.split(':').next().unwrap_or("");
+            if source.starts_with(['.', '/', '~']) {
+                out.push(Spanned::new(source.to_owned(), s.span));
+            }
+        } else if item.get("type").and_then(Node::as_str) == Some("bind") {
+            out.extend(item.get("source").and_then(spanned));
+        }
+    }
+    out
 }

@@ -6,7 +6,7 @@ use super::project::{self, ComposeInputs, Project};
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::{FileKind, Found};
-use crate::parse::{dockerfile, dotenv, nginx, prometheus, registry, systemd};
+use crate::parse::{dockerfile, dotenv, nginx, prometheus, python, registry, systemd};
 use crate::source::{FileId, SourceMap, Span};
 use crate::yaml::{parse_yaml, Node, YamlLimits};
 
@@ -79,6 +79,15 @@ pub struct Stack {
     pub docs: Vec<crate::docs::MdDoc>,
     /// Config `hosts:`: compose projects and systemd units that share one machine.
     pub hosts: Vec<crate::config::HostSpec>,
+    /// Python files with their module-level imports.
+    pub python: Vec<PyFile>,
+}
+
+/// A Python file and the modules it imports at module level.
+#[derive(Debug)]
+pub struct PyFile {
+    pub file: FileId,
+    pub imports: Vec<python::PyImport>,
 }
 
 /// A port registry that could be read.
@@ -119,6 +128,7 @@ enum Parsed {
     Dockerfile(dockerfile::Dockerfile),
     Env(dotenv::EnvFile),
     Systemd(systemd::UnitFile),
+    Python(Vec<python::PyImport>),
     Text,
     Unread,
 }
@@ -228,7 +238,8 @@ fn parse_text(id: FileId, rel: String, kind: FileKind, text: String, mut diags: 
         FileKind::Dockerfile => Parsed::Dockerfile(dockerfile::parse_dockerfile(&text)),
         FileKind::Env => Parsed::Env(dotenv::parse_dotenv(&text)),
         FileKind::Systemd => Parsed::Systemd(systemd::parse(id, &text)),
-        FileKind::Markdown | FileKind::Script | FileKind::Conf => Parsed::Text,
+        FileKind::Python => Parsed::Python(python::imports(&text)),
+        FileKind::Markdown | FileKind::Script | FileKind::Conf | FileKind::PyDeps => Parsed::Text,
     };
     Loaded {
         rel,
@@ -378,6 +389,7 @@ impl Stack {
                     let name = l.rel.rsplit('/').next().unwrap_or(&l.rel).to_owned();
                     stack.units.push(UnitDoc { file: id, name, unit });
                 }
+                Parsed::Python(imports) => stack.python.push(PyFile { file: id, imports }),
                 Parsed::Dockerfile(doc) => {
                     stack.dockerfiles.insert(l.rel, DockerfileDoc { file: id, doc });
                 }
@@ -521,7 +533,10 @@ impl Stack {
             .collect();
         let mut groups = project::group(&compose_paths, &docs, &explicit);
         // `-f a -f b` invocations in scripts and docs: projects too, unless already formed.
-        for (id, _) in &self.texts {
+        for (id, kind) in &self.texts {
+            if !matches!(kind, FileKind::Script | FileKind::Markdown) {
+                continue;
+            }
             let Some(src) = self.sources.get(*id) else { continue };
             for files in super::invocations::compose_file_sets(&src.path, &src.text, &|p| docs.contains_key(p)) {
                 if !groups.iter().any(|(_, g)| *g == files) {

@@ -3,5 +3,6 @@ pub mod dockerfile;
 pub mod dotenv;
 pub mod nginx;
 pub mod prometheus;
+pub mod python;
 pub mod registry;
 pub mod systemd;

@@ -60,6 +60,7 @@ rules! {
     "doc-port-drift" => drift::doc_port_drift::DocPortDrift,
     "duplicate-key" => ParserRule,
     "healthcheck-tool-missing" => health::healthcheck_tool_missing::HealthcheckToolMissing,
+    "import-escape" => phantom::import_escape::ImportEscape,
     "k8s-schema" => ParserRule,
     "localhost-binding" => network::localhost_binding::LocalhostBinding,
     "localhost-reference" => network::localhost_reference::LocalhostReference,

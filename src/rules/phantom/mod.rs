@@ -1,4 +1,5 @@
 pub(crate) mod dangling_reference;
+pub(crate) mod import_escape;
 pub(crate) mod missing_build_context;
 pub(crate) mod missing_env_file;
 pub(crate) mod phantom_service;

@@ -1,0 +1,1 @@
+"""L01 data layer: database and Redis clients."""

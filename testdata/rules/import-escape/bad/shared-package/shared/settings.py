@@ -1,0 +1,1 @@
+DATABASE_URL = "postgresql://db:5432/app"

@@ -1,0 +1,1 @@
+# a repository folder named like a standard-library module

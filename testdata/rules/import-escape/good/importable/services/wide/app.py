@@ -1,0 +1,4 @@
+from flask import Flask
+from shared.names import NAME
+
+app = Flask(NAME)
