@@ -147,3 +147,97 @@ mod tests {
         assert_eq!(&text[out[1].primary.span.range()], "/opt/shop/billing/bin/billingd");
     }
 }
+
+/// Directives that name other units a unit needs or is ordered with.
+const DEPENDENCY_KEYS: &[&str] = &["Wants", "Requires", "Requisite", "BindsTo", "PartOf", "After", "Before"];
+
+/// Services that distributions install: a unit depending on them is not naming a repository unit,
+/// however close the spelling is to one of ours.
+const SYSTEM_SERVICES: &[&str] = &[
+    "apache2",
+    "containerd",
+    "cron",
+    "crond",
+    "dbus",
+    "docker",
+    "firewalld",
+    "grafana-server",
+    "httpd",
+    "mariadb",
+    "memcached",
+    "mongod",
+    "mysql",
+    "mysqld",
+    "network",
+    "networking",
+    "nginx",
+    "postgresql",
+    "rabbitmq-server",
+    "redis",
+    "redis-server",
+    "rsyslog",
+    "ssh",
+    "sshd",
+    "syslog",
+];
+
+/// `phantom-service`, systemd part: a `Wants=`/`Requires=`/`After=`… entry naming a `.service` that no
+/// unit file of the repository defines, when the name is clearly meant to be one of ours: within two
+/// edits of a repository unit (a typo), or sharing the naming prefix (`revflow-`) of at least two
+/// repository units. Anything else (`postgresql.service`, `network-online.target`) may be installed
+/// by the system and stays silent.
+pub fn phantom_dependencies(stack: &Stack, out: &mut Vec<Diagnostic>) {
+    if stack.units.is_empty() {
+        return;
+    }
+    let ours: std::collections::BTreeSet<&str> = stack.units.iter().map(UnitDoc::stem).collect();
+    let mut prefixes: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for stem in &ours {
+        if let Some((prefix, _)) = stem.split_once('-') {
+            *prefixes.entry(prefix).or_default() += 1;
+        }
+    }
+    for u in &stack.units {
+        for key in DEPENDENCY_KEYS {
+            for dep in u.unit.names("Unit", key) {
+                let Some(stem) = dep.value.strip_suffix(".service") else {
+                    continue;
+                };
+                if ours.contains(stem)
+                    || stem.contains(['@', '%', '$'])
+                    || SYSTEM_SERVICES.contains(&stem)
+                    || stem.starts_with("systemd-")
+                {
+                    continue;
+                }
+                let typo = crate::suggest::nearest(stem, ours.iter().copied())
+                    .filter(|s| stem.len() >= 6 && strsim::levenshtein(stem, s) <= 2);
+                let family = stem
+                    .split_once('-')
+                    .map(|(p, _)| p)
+                    .filter(|p| p.len() >= 3 && prefixes.get(p).copied().unwrap_or(0) >= 2);
+                if typo.is_none() && family.is_none() {
+                    continue;
+                }
+                let mut d = Diagnostic::new(
+                    "phantom-service",
+                    dep.span,
+                    format!(
+                        "unit `{}` names `{}` in `{key}=`, but no unit file of the repository defines it",
+                        u.name, dep.value
+                    ),
+                )
+                .label("no such unit in the repository");
+                d = match (typo, family) {
+                    (Some(s), _) => d.help(format!("did you mean `{s}.service`?")),
+                    (None, Some(p)) => d.help(format!(
+                        "the other `{p}-*` units are defined in the repository; add `{}` beside them or fix the name",
+                        dep.value
+                    )),
+                    (None, None) => d,
+                };
+                out.push(d.subject(format!("{} {key} {}", u.name, dep.value)));
+            }
+        }
+    }
+}

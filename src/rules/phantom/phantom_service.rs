@@ -126,6 +126,7 @@ impl Rule for PhantomService {
         }
         dedupe(out, start);
         check_claims(stack, out);
+        crate::systemd::checks::phantom_dependencies(stack, out);
         check_docs(stack, out);
     }
 }

@@ -174,8 +174,9 @@ enum Member {
 }
 
 /// Machines shared by several compose projects and systemd units: config `hosts:` when given;
-/// otherwise all systemd units of the repository form one host, and compose projects that join a
-/// common external network form one host. Each group comes with how to name it in messages.
+/// otherwise all systemd units of the repository form one host (together with the compose projects
+/// when they are all overlays of one stack), and compose projects that join a common external
+/// network form one host. Each group comes with how to name it in messages.
 fn host_groups(stack: &Stack) -> Vec<(String, Vec<Member>)> {
     let mut groups = Vec::new();
     if !stack.hosts.is_empty() {
@@ -208,10 +209,19 @@ fn host_groups(stack: &Stack) -> Vec<(String, Vec<Member>)> {
         }
         return groups;
     }
-    if stack.units.len() > 1 {
+    let units = (0..stack.units.len()).map(Member::Unit);
+    if !stack.units.is_empty() && !stack.projects.is_empty() && one_compose_family(stack) {
+        // A repository with systemd units and one compose stack (its overlays are alternatives
+        // of it) describes one machine: the units and the containers share its ports.
+        groups.push((
+            "one host (the repository's systemd units and its one compose stack; say otherwise with `hosts:` in .stacklint.yaml)"
+                .to_owned(),
+            units.chain((0..stack.projects.len()).map(Member::Project)).collect(),
+        ));
+    } else if stack.units.len() > 1 {
         groups.push((
             "one host (all systemd units of the repository)".to_owned(),
-            (0..stack.units.len()).map(Member::Unit).collect(),
+            units.collect(),
         ));
     }
     // Projects joined through a shared external network (union of every network they share).
@@ -263,6 +273,34 @@ fn host_groups(stack: &Stack) -> Vec<(String, Vec<Member>)> {
         ));
     }
     groups
+}
+
+/// Whether every compose project of the repository is an overlay or alternative of one base: the
+/// projects, linked by the files they share, form a single family.
+fn one_compose_family(stack: &Stack) -> bool {
+    let Some(first) = stack.projects.first() else {
+        return false;
+    };
+    let mut family: BTreeSet<crate::source::FileId> = first.files.iter().copied().collect();
+    let mut left: Vec<&crate::model::project::Project> = stack.projects.iter().skip(1).collect();
+    // Grow the family until no project joins it; bounded by the number of projects.
+    loop {
+        let before = left.len();
+        left.retain(|p| {
+            if p.files.iter().any(|f| family.contains(f)) {
+                family.extend(p.files.iter().copied());
+                false
+            } else {
+                true
+            }
+        });
+        if left.is_empty() {
+            return true;
+        }
+        if left.len() == before {
+            return false;
+        }
+    }
 }
 
 /// Whether two projects are alternatives of one base (`base+dev`, `base+prod`) or one is the other's
