@@ -123,31 +123,6 @@ fn missing_program(stack: &Stack, u: &UnitDoc, out: &mut Vec<Diagnostic>) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn unit_without_start_limit_and_missing_program() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/stacks/port-claims");
-        let filters = crate::discover::Filters::new(&[], &[]).expect("no globs");
-        let files = crate::discover::walk(&root, &filters).files;
-        let stack = Stack::build(&root, &files, &crate::config::Config::default());
-        let mut out = Vec::new();
-        restart_loop(&stack, &mut out);
-        let msgs: Vec<&str> = out.iter().map(|d| d.message.as_str()).collect();
-        assert_eq!(
-            msgs,
-            vec![
-                "unit `billing.service` restarts always with no start limit",
-                "unit `billing.service` runs `/opt/shop/billing/bin/billingd`, but `billing/bin/billingd` does not exist in the repository",
-            ]
-        );
-        let text = &stack.sources.files()[out[1].primary.span.file.0 as usize].text;
-        assert_eq!(&text[out[1].primary.span.range()], "/opt/shop/billing/bin/billingd");
-    }
-}
-
 /// Directives that name other units a unit needs or is ordered with.
 const DEPENDENCY_KEYS: &[&str] = &["Wants", "Requires", "Requisite", "BindsTo", "PartOf", "After", "Before"];
 
@@ -239,5 +214,30 @@ pub fn phantom_dependencies(stack: &Stack, out: &mut Vec<Diagnostic>) {
                 out.push(d.subject(format!("{} {key} {}", u.name, dep.value)));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unit_without_start_limit_and_missing_program() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/stacks/port-claims");
+        let filters = crate::discover::Filters::new(&[], &[]).expect("no globs");
+        let files = crate::discover::walk(&root, &filters).files;
+        let stack = Stack::build(&root, &files, &crate::config::Config::default());
+        let mut out = Vec::new();
+        restart_loop(&stack, &mut out);
+        let msgs: Vec<&str> = out.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            msgs,
+            vec![
+                "unit `billing.service` restarts always with no start limit",
+                "unit `billing.service` runs `/opt/shop/billing/bin/billingd`, but `billing/bin/billingd` does not exist in the repository",
+            ]
+        );
+        let text = &stack.sources.files()[out[1].primary.span.file.0 as usize].text;
+        assert_eq!(&text[out[1].primary.span.range()], "/opt/shop/billing/bin/billingd");
     }
 }
