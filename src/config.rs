@@ -4,7 +4,7 @@
 
 use crate::diagnostic::Severity;
 use crate::source::{FileId, SourceFile};
-use crate::yaml::{parse_yaml, Node, NodeKind, ScalarStyle, YamlLimits};
+use crate::yaml::{parse_yaml, Node, YamlLimits};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -48,6 +48,12 @@ pub struct Config {
     pub projects: Vec<ProjectSpec>,
     pub k8s_namespace: Option<String>,
     pub k8s_known_objects: Vec<String>,
+    /// `kubernetes.schemas`: CRD or JSON schema files and folders (relative to the root), each with
+    /// the byte range of its entry in the config text.
+    pub k8s_schemas: Vec<(String, std::ops::Range<usize>)>,
+    /// `kubernetes.version`: the minor version of the targeted Kubernetes 1.x, and the byte range of
+    /// the value in the config text.
+    pub k8s_version: Option<(u32, std::ops::Range<usize>)>,
     pub max_file_size: Option<u64>,
     /// Port registry files (relative to the root), besides those found by name.
     pub registry: Vec<String>,
@@ -123,6 +129,16 @@ pub fn parse(name: &str, text: &str) -> Result<Config, ConfigError> {
     if root.is_null() {
         return Ok(Config::default());
     }
+    // YAML reads an unquoted `1.20` as the number 1.2: say so before the schema's type error.
+    if let Some(v) = root.get("kubernetes").and_then(|k| k.get("version")) {
+        if v.style() == Some(crate::yaml::ScalarStyle::Plain) && v.as_str().is_some_and(|t| t.parse::<f64>().is_ok()) {
+            let t = v.as_str().unwrap_or_default();
+            return Err(at(
+                v.span,
+                format!("`kubernetes.version` must be a string: write `\"{t}\"` (YAML reads {t} as a number)"),
+            ));
+        }
+    }
     validate(root, &at)?;
     let mut cfg = Config::default();
     let strings = |n: Option<&Node>| -> Vec<String> {
@@ -179,6 +195,23 @@ pub fn parse(name: &str, text: &str) -> Result<Config, ConfigError> {
     if let Some(k) = root.get("kubernetes") {
         cfg.k8s_namespace = k.get("namespace").and_then(Node::as_text).map(str::to_owned);
         cfg.k8s_known_objects = strings(k.get("known_objects"));
+        for item in k.get("schemas").and_then(Node::as_seq).unwrap_or(&[]) {
+            if let Some(t) = item.as_text() {
+                cfg.k8s_schemas.push((t.to_owned(), item.span.range()));
+            }
+        }
+        if let Some(v) = k.get("version") {
+            let text = v.as_str().unwrap_or("");
+            let Some(minor) = parse_k8s_version(text) else {
+                return Err(at(
+                    v.span,
+                    format!(
+                        "invalid `kubernetes.version` `{text}`: expected a Kubernetes 1.x release such as \"1.30\""
+                    ),
+                ));
+            };
+            cfg.k8s_version = Some((minor, v.span.range()));
+        }
     }
     cfg.registry = strings(root.get("registry"));
     for item in root.get("hosts").and_then(Node::as_seq).unwrap_or(&[]) {
@@ -195,56 +228,22 @@ pub fn parse(name: &str, text: &str) -> Result<Config, ConfigError> {
     Ok(cfg)
 }
 
-/// Converts a node to JSON with YAML 1.2 core typing of plain scalars (quoted ones stay strings).
-pub fn to_json(node: &Node) -> serde_json::Value {
-    use serde_json::Value;
-    match &node.kind {
-        NodeKind::Map(entries) => Value::Object(
-            entries
-                .iter()
-                .map(|(k, v)| (k.as_str().unwrap_or("").to_owned(), to_json(v)))
-                .collect(),
-        ),
-        NodeKind::Seq(items) => Value::Array(items.iter().map(to_json).collect()),
-        NodeKind::Scalar(s, style) => {
-            if *style != ScalarStyle::Plain {
-                return Value::String(s.clone());
-            }
-            if node.is_null() {
-                return Value::Null;
-            }
-            if let Some(b) = node.as_bool() {
-                return Value::Bool(b);
-            }
-            if let Ok(i) = s.parse::<i64>() {
-                return Value::from(i);
-            }
-            if let Some(f) = s.parse::<f64>().ok().filter(|f| f.is_finite()) {
-                if s.chars().any(|c| c.is_ascii_digit()) {
-                    return Value::from(f);
-                }
-            }
-            Value::String(s.clone())
-        }
-    }
-}
+pub use crate::yaml::{node_at, to_json};
 
-/// The node a JSON pointer (`/a/0/b`) names.
-pub fn node_at<'a>(root: &'a Node, pointer: &str) -> &'a Node {
-    let mut cur = root;
-    for seg in pointer.split('/').skip(1) {
-        let seg = seg.replace("~1", "/").replace("~0", "~");
-        let next = match &cur.kind {
-            NodeKind::Map(_) => cur.get(&seg),
-            NodeKind::Seq(items) => seg.parse::<usize>().ok().and_then(|i| items.get(i)),
-            NodeKind::Scalar(..) => None,
-        };
-        match next {
-            Some(n) => cur = n,
-            None => break,
-        }
+/// The minor version of a Kubernetes release written `1.N` (also `v1.N` and `1.N.P`).
+pub fn parse_k8s_version(text: &str) -> Option<u32> {
+    let t = text.trim();
+    let t = t.strip_prefix('v').unwrap_or(t);
+    let rest = t.strip_prefix("1.")?;
+    let (minor, patch) = match rest.split_once('.') {
+        Some((m, p)) => (m, Some(p)),
+        None => (rest, None),
+    };
+    let all_digits = |s: &str| !s.is_empty() && s.len() <= 4 && s.bytes().all(|b| b.is_ascii_digit());
+    if !all_digits(minor) || patch.is_some_and(|p| !all_digits(p)) {
+        return None;
     }
-    cur
+    minor.parse().ok()
 }
 
 fn validate(root: &Node, at: &dyn Fn(crate::source::Span, String) -> ConfigError) -> Result<(), ConfigError> {
@@ -332,6 +331,22 @@ mod tests {
         };
         assert_eq!(cfg.rules.get("unpinned-image"), Some(&RuleLevel::Off));
         assert_eq!(cfg.ignore.len(), 1);
+    }
+
+    #[test]
+    fn kubernetes_version_is_parsed_or_rejected_at_the_value() {
+        let cfg = parse("c.yaml", "kubernetes:\n  version: \"1.21\"\n");
+        assert_eq!(cfg.ok().and_then(|c| c.k8s_version).map(|v| v.0), Some(21));
+        assert_eq!(parse_k8s_version("v1.30.2"), Some(30));
+        assert_eq!(parse_k8s_version("2.1"), None);
+        let err = parse("c.yaml", "kubernetes:\n  version: latest\n")
+            .err()
+            .map(|e| e.0)
+            .unwrap_or_default();
+        assert!(
+            err.starts_with("c.yaml:2:12: invalid `kubernetes.version` `latest`"),
+            "{err}"
+        );
     }
 
     #[test]

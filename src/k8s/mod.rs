@@ -31,9 +31,11 @@ pub(crate) struct K8sConfig {
     pub default_namespace: String,
     /// Objects that exist outside the repository, as (kind, name): references to them are fine.
     pub known_objects: Vec<(String, String)>,
-    /// CRD JSON schemas. Not implemented yet: custom resources are skipped by `k8s-schema`.
-    #[allow(dead_code)] // accepted from the config so it can be wired before it is implemented
-    pub schema_files: Vec<std::path::PathBuf>,
+    /// Files of `kubernetes.schemas` (CRDs or JSON schemas of custom resources), already read into
+    /// the source map. The repository's own CRDs are used without being listed.
+    pub schema_files: Vec<FileId>,
+    /// Minor version of the targeted Kubernetes 1.x release (`kubernetes.version`).
+    pub version: u32,
 }
 
 impl Default for K8sConfig {
@@ -42,6 +44,7 @@ impl Default for K8sConfig {
             default_namespace: "default".to_owned(),
             known_objects: Vec::new(),
             schema_files: Vec::new(),
+            version: schema::NEWEST_MINOR,
         }
     }
 }
@@ -140,6 +143,11 @@ pub(crate) fn build_cluster(
         known_objects: config.known_objects.clone(),
         ..Cluster::default()
     };
+    let (custom, mut diagnostics) = schema::crd::CustomSchemas::collect(&config.schema_files, manifests, sources);
+    let cx = schema::Context {
+        version: config.version,
+        custom: &custom,
+    };
     // The strict schema check is the costliest step: run it on every document in parallel,
     // keeping the documents' order in the diagnostics.
     let checked: Vec<Vec<Diagnostic>> = manifests
@@ -149,13 +157,14 @@ pub(crate) fn build_cluster(
             let mut out = Vec::new();
             for doc in docs {
                 for item in read::expand_list(doc) {
-                    schema::check_document(item, &mut out);
+                    schema::check_document(item, &cx, &mut out);
                 }
             }
             out
         })
         .collect();
-    let diagnostics: Vec<Diagnostic> = checked.into_iter().flatten().collect();
+    diagnostics.extend(checked.into_iter().flatten());
+    diagnostics.extend(custom.compile_failures());
     for &(id, docs) in manifests {
         // Patch files are partial objects (and may hold `$patch` directives): not checked alone.
         if patch_files.contains(&id) {

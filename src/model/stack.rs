@@ -405,7 +405,7 @@ impl Stack {
         stack.build_projects(config);
         crate::phase_done("compose projects", t);
         let t = std::time::Instant::now();
-        stack.build_cluster(config);
+        stack.build_cluster(root, config);
         crate::phase_done("kubernetes cluster and schema", t);
         stack.docs = crate::docs::read_docs(&stack, &config.docs);
         if let Some(root) = root {
@@ -567,7 +567,31 @@ impl Stack {
         self.projects = projects;
     }
 
-    fn build_cluster(&mut self, config: &Config) {
+    fn build_cluster(&mut self, root: Option<&Path>, config: &Config) {
+        let schema_files = self.read_schema_files(root, config);
+        let version = match &config.k8s_version {
+            Some((minor, range)) if *minor > crate::k8s::schema::NEWEST_MINOR => {
+                let newest = crate::k8s::schema::NEWEST_MINOR;
+                if let Some(span) = self.config_span(root, config, range) {
+                    self.parse_diagnostics.push(
+                        Diagnostic::new(
+                            crate::k8s::schema::RULE,
+                            span,
+                            format!("`kubernetes.version` 1.{minor} is newer than the API types stacklint knows (1.{newest})"),
+                        )
+                        .severity(Severity::Info)
+                        .label("targeted version")
+                        .help(format!(
+                            "built-in kinds are checked as Kubernetes 1.{newest}; APIs removed after it are not reported"
+                        ))
+                        .subject("kubernetes.version newer than known"),
+                    );
+                }
+                newest
+            }
+            Some((minor, _)) => *minor,
+            None => crate::k8s::schema::NEWEST_MINOR,
+        };
         let manifests: Vec<(FileId, &[Node])> = self
             .yaml
             .iter()
@@ -587,11 +611,127 @@ impl Stack {
                 .iter()
                 .filter_map(|o| o.split_once('/').map(|(k, n)| (k.to_owned(), n.to_owned())))
                 .collect(),
-            ..crate::k8s::K8sConfig::default()
+            schema_files,
+            version,
         };
         let (cluster, diags) = crate::k8s::build_cluster(&manifests, &kustomizations, &self.sources, &k8s_config);
         self.k8s = cluster;
         self.parse_diagnostics.extend(diags);
+    }
+
+    /// The files of `kubernetes.schemas` (a file, or every `.json`/`.yaml`/`.yml` under a folder),
+    /// read into the source map. An entry that names nothing gets a warning at the config entry.
+    fn read_schema_files(&mut self, root: Option<&Path>, config: &Config) -> Vec<FileId> {
+        /// Folders of schemas are shallow (kubeconform's catalog is `<group>/<file>`).
+        const MAX_DEPTH: usize = 8;
+        let is_schema = |p: &str| {
+            let p = p.to_ascii_lowercase();
+            p.ends_with(".json") || p.ends_with(".yaml") || p.ends_with(".yml")
+        };
+        let mut ids = Vec::new();
+        for (entry, range) in &config.k8s_schemas {
+            let rel = entry.trim_start_matches("./").trim_end_matches('/').to_owned();
+            let mut files: Vec<String> = Vec::new();
+            match root {
+                Some(root) if root.join(&rel).is_dir() => {
+                    let mut dirs = vec![(root.join(&rel), 0)];
+                    while let Some((dir, depth)) = dirs.pop() {
+                        for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                            let p = e.path();
+                            if p.is_dir() && depth < MAX_DEPTH {
+                                dirs.push((p, depth + 1));
+                            } else if p.is_file() {
+                                let r = crate::discover::relative(root, &p);
+                                if is_schema(&r) {
+                                    files.push(r);
+                                }
+                            }
+                        }
+                    }
+                }
+                Some(root) if root.join(&rel).is_file() => files.push(rel.clone()),
+                Some(_) => {}
+                None => files.extend(
+                    self.sources
+                        .files()
+                        .iter()
+                        .map(|f| f.path.clone())
+                        .filter(|p| *p == rel || (p.starts_with(&format!("{rel}/")) && is_schema(p))),
+                ),
+            }
+            files.sort();
+            if files.is_empty() {
+                if let Some(span) = self.config_span(root, config, range) {
+                    self.parse_diagnostics.push(
+                        Diagnostic::new(
+                            crate::k8s::schema::RULE,
+                            span,
+                            format!("`kubernetes.schemas` entry `{entry}` names no schema file"),
+                        )
+                        .severity(Severity::Warning)
+                        .label("no `.json`, `.yaml` or `.yml` file here")
+                        .help("give a path relative to the repository root, of a schema file or a folder of them")
+                        .subject(format!("kubernetes.schemas {entry}")),
+                    );
+                }
+                continue;
+            }
+            for rel in files {
+                if let Some(f) = self.sources.by_path(&rel) {
+                    ids.push(f.id);
+                    continue;
+                }
+                let Some(root) = root else { continue };
+                let path = root.join(&rel);
+                let too_big = std::fs::metadata(&path).is_ok_and(|m| m.len() > config.max_file_size());
+                match std::fs::read_to_string(&path) {
+                    Ok(text) if !too_big => ids.push(self.sources.add(rel, text)),
+                    result => {
+                        let why = match result {
+                            Err(e) => e.to_string(),
+                            Ok(_) => "larger than `max_file_size`".to_owned(),
+                        };
+                        if let Some(span) = self.config_span(Some(root), config, range) {
+                            self.parse_diagnostics.push(
+                                Diagnostic::new(
+                                    crate::k8s::schema::RULE,
+                                    span,
+                                    format!("schema file `{rel}` cannot be read: {why}"),
+                                )
+                                .severity(Severity::Warning)
+                                .label("listed here")
+                                .help("fix the file or the entry; its custom resources are not checked")
+                                .subject(format!("schema file {rel}")),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
+    /// A span in the config file (added to the source map on first use), for findings about it.
+    fn config_span(&mut self, root: Option<&Path>, config: &Config, range: &std::ops::Range<usize>) -> Option<Span> {
+        let (path, text) = (config.path.as_ref()?, config.text.as_ref()?);
+        let rel = match root {
+            Some(root) => {
+                let abs_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+                if path.starts_with(&abs_root) {
+                    crate::discover::relative(&abs_root, path)
+                } else {
+                    path.display().to_string()
+                }
+            }
+            None => path.display().to_string(),
+        };
+        let file = match self.sources.by_path(&rel) {
+            Some(f) => f.id,
+            None => self.sources.add(rel, text.clone()),
+        };
+        Some(Span::new(file, range.start, range.end))
     }
 
     /// Paths that compose files refer to (build contexts, Dockerfiles, env files), stated once here so

@@ -8,7 +8,9 @@
 //! (`2122:22` stays a port mapping, never the YAML 1.1 base-60 number 127342).
 
 mod build;
+mod json;
 mod node;
 
 pub use build::{parse_yaml, YamlLimits, YamlStream};
+pub use json::{node_at, to_json};
 pub use node::{Node, NodeKind, ScalarStyle};

@@ -1,12 +1,14 @@
 //! `k8s-schema`: strict structure of built-in kinds, checked by k8s-openapi's own types (no schema
-//! file copied), plus API versions that current Kubernetes no longer serves.
+//! file copied), API versions that the targeted Kubernetes release no longer serves ([`removed`]),
+//! and custom resources checked against their CRD or JSON schema ([`crd`]).
 //!
-//! Custom resources (kinds or groups Kubernetes does not define) are skipped silently: without their
-//! CRD schema there is nothing to check them against. User-supplied CRD schemas
-//! (`K8sConfig::schema_files`) are not implemented yet.
+//! Custom resources without a known schema are skipped silently: there is nothing to check them
+//! against.
 
+pub(crate) mod crd;
 mod de;
 mod kinds;
+mod removed;
 
 use crate::diagnostic::Diagnostic;
 use crate::yaml::Node;
@@ -112,8 +114,18 @@ fn deeper_than(node: &Node, limit: usize) -> bool {
 /// Real manifests nest well under this; it keeps serde's recursion far from any stack limit.
 const MAX_VALIDATED_DEPTH: usize = 64;
 
+/// The newest Kubernetes 1.x release whose types are compiled in (the k8s-openapi feature).
+pub(crate) const NEWEST_MINOR: u32 = 37;
+
+/// What the schema check needs besides the document.
+pub(crate) struct Context<'a> {
+    /// Minor version of the targeted Kubernetes 1.x release (`kubernetes.version`).
+    pub version: u32,
+    pub custom: &'a crd::CustomSchemas,
+}
+
 /// Checks one manifest document (a `List` item counts as a document).
-pub(crate) fn check_document(doc: &Node, out: &mut Vec<Diagnostic>) {
+pub(crate) fn check_document(doc: &Node, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let (Some((_, av_node)), Some((_, kind_node))) = (doc.entry("apiVersion"), doc.entry("kind")) else {
         return;
     };
@@ -126,20 +138,28 @@ pub(crate) fn check_document(doc: &Node, out: &mut Vec<Diagnostic>) {
         }
         return;
     }
-    let (group, _) = split_api_version(av);
+    let (group, version) = split_api_version(av);
     if !is_builtin_group(group) {
+        if !cx.custom.is_empty() && !deeper_than(doc, MAX_VALIDATED_DEPTH) {
+            cx.custom.check(doc, group, version, kind, out);
+        }
         return;
     }
+    let removed = removed::removed_in(av, kind);
+    if removed.is_some_and(|minor| cx.version < minor) {
+        // Still served by the targeted release; its types are not compiled in: nothing to check.
+        return;
+    }
+    let when = removed.map_or_else(
+        || "is not served by current Kubernetes".to_owned(),
+        |minor| format!("was removed in Kubernetes 1.{minor}"),
+    );
     if kind == "PodSecurityPolicy" {
         out.push(
-            Diagnostic::new(
-                RULE,
-                av_node.span,
-                format!("`PodSecurityPolicy` (`{av}`) was removed in Kubernetes 1.25"),
-            )
-            .label("no longer served")
-            .help("use Pod Security Admission (namespace labels `pod-security.kubernetes.io/*`) or a policy engine")
-            .subject(format!("apiVersion {av} {kind}")),
+            Diagnostic::new(RULE, av_node.span, format!("`PodSecurityPolicy` (`{av}`) {when}"))
+                .label("no longer served")
+                .help("use Pod Security Admission (namespace labels `pod-security.kubernetes.io/*`) or a policy engine")
+                .subject(format!("apiVersion {av} {kind}")),
         );
         return;
     }
@@ -147,17 +167,17 @@ pub(crate) fn check_document(doc: &Node, out: &mut Vec<Diagnostic>) {
         return;
     };
     out.push(
-        Diagnostic::new(
-            RULE,
-            av_node.span,
-            format!("`{kind}` is not served at `{av}` by current Kubernetes; use `{new}`"),
-        )
-        .label("removed or unknown API version")
-        .related(kind_node.span, "kind")
-        .help(format!(
-            "change `apiVersion` to `{new}` and check the fields that changed between versions"
-        ))
-        .subject(format!("apiVersion {av} {kind}")),
+        Diagnostic::new(RULE, av_node.span, format!("`{kind}` at `{av}` {when}; use `{new}`"))
+            .label(if removed.is_some() {
+                "removed API version"
+            } else {
+                "unknown API version"
+            })
+            .related(kind_node.span, "kind")
+            .help(format!(
+                "change `apiVersion` to `{new}` and check the fields that changed between versions"
+            ))
+            .subject(format!("apiVersion {av} {kind}")),
     );
 }
 
@@ -210,12 +230,38 @@ mod tests {
     use crate::yaml::{parse_yaml, YamlLimits};
 
     fn check(text: &str) -> Vec<Diagnostic> {
+        check_at(text, NEWEST_MINOR)
+    }
+
+    fn check_at(text: &str, version: u32) -> Vec<Diagnostic> {
         let stream = parse_yaml(FileId(0), text, YamlLimits::default());
+        let custom = crd::CustomSchemas::default();
+        let cx = Context {
+            version,
+            custom: &custom,
+        };
         let mut out = Vec::new();
         for d in &stream.documents {
-            check_document(d, &mut out);
+            check_document(d, &cx, &mut out);
         }
         out
+    }
+
+    #[test]
+    fn removal_follows_the_configured_version() {
+        let ing = "apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata: {name: a}\n";
+        assert!(check_at(ing, 21).is_empty());
+        let out = check_at(ing, 22);
+        assert_eq!(out.len(), 1);
+        assert_eq!(
+            out[0].message,
+            "`Ingress` at `extensions/v1beta1` was removed in Kubernetes 1.22; use `networking.k8s.io/v1`"
+        );
+        let psp = "apiVersion: policy/v1beta1\nkind: PodSecurityPolicy\n";
+        assert!(check_at(psp, 24).is_empty());
+        assert_eq!(check_at(psp, 25).len(), 1);
+        // Never served: reported whatever the version.
+        assert_eq!(check_at("apiVersion: apps/v1beta9\nkind: Deployment\n", 10).len(), 1);
     }
 
     const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n        - name: web\n          image: nginx:1.27\n          resources:\n            limits: {cpu: 0.5, memory: 128Mi}\n          ports:\n            - contianerPort: 80\n";

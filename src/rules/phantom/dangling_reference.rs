@@ -141,15 +141,30 @@ impl Rule for DanglingReference {
                         }
                     }
                 }
-                Body::Hpa(h) if !cluster.may_exist(&h.target_kind, &o.namespace, &h.target_name.value, o.rendering) => {
+                Body::Hpa(h)
+                    if !h.target_name.value.contains(['$', '{'])
+                        && !cluster.may_exist(&h.target_kind, &o.namespace, &h.target_name.value, o.rendering) =>
+                {
+                    // Defined, but in another namespace: say where, since the name looks right.
+                    let elsewhere = cluster
+                        .objects()
+                        .iter()
+                        .find(|t| t.kind == h.target_kind && t.name.value == h.target_name.value)
+                        .map(|t| t.namespace.clone());
+                    let message = match elsewhere {
+                        Some(ns) => format!(
+                            "`{}` in namespace `{}` scales {} `{}`, which is defined only in namespace `{ns}`",
+                            o.display(),
+                            o.namespace,
+                            h.target_kind,
+                            h.target_name.value
+                        ),
+                        None => missing(o, &h.target_kind, &h.target_name.value),
+                    };
                     out.push(
-                        Diagnostic::new(
-                            "dangling-reference",
-                            h.target_name.span,
-                            missing(o, &h.target_kind, &h.target_name.value),
-                        )
+                        Diagnostic::new("dangling-reference", h.target_name.span, message)
                         .label("scale target")
-                        .help("point scaleTargetRef at a workload of the repository")
+                        .help("point `scaleTargetRef` at a workload of the same namespace, fix the name, or list it under `known_objects` in the config")
                         .subject(format!("{} target {}", o.display(), h.target_name.value)),
                     );
                 }
