@@ -121,6 +121,7 @@ def compose_project(j: int, rng: random.Random) -> dict:
             lines.append('    command: ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]')
         else:
             lines.append(f"    image: {IMAGES[(j + s) % len(IMAGES)]}")
+        lines.append(f"    container_name: proj-{j}-{name}")
         lines.append("    ports:")
         lines.append(f'      - "{base_port + s}:{8000 + s}"')
         lines.append("    environment:")

@@ -1,7 +1,8 @@
 //! The port map of a whole repository: for every port, who publishes it (compose host ports), who
 //! listens on it (container ports), who registers it (port registries), who scrapes it
 //! (Prometheus), who routes to it (nginx, Traefik), who serves it on a node (Kubernetes NodePort,
-//! hostPort) and which systemd unit listens on it; with the claims `port-clash` reports marked.
+//! hostPort) or in the cluster (Service `port`), which systemd unit listens on it and which doc
+//! gives it; with the claims `port-clash` reports marked.
 //!
 //! Built once from the [`Stack`] in a deterministic order so `stacklint ports` and a docs generator
 //! render the same table.
@@ -25,6 +26,9 @@ pub enum PortRole {
     Listens,
     /// A Kubernetes Service exposes it on every node.
     NodePort,
+    /// A Kubernetes Service exposes it inside the cluster (its `port`; the context names the
+    /// `targetPort`).
+    Exposes,
     /// A Kubernetes container binds it on its node.
     HostPort,
     /// A systemd unit's process listens on it.
@@ -35,6 +39,8 @@ pub enum PortRole {
     Scrapes,
     /// A gateway (nginx, Traefik) routes to it.
     RoutesTo,
+    /// A Markdown doc gives it for a service (a port table row or list item).
+    Documents,
 }
 
 impl PortRole {
@@ -43,11 +49,13 @@ impl PortRole {
             PortRole::Publishes => "publishes",
             PortRole::Listens => "listens",
             PortRole::NodePort => "node-port",
+            PortRole::Exposes => "exposes",
             PortRole::HostPort => "host-port",
             PortRole::Unit => "unit",
             PortRole::Registers => "registers",
             PortRole::Scrapes => "scrapes",
             PortRole::RoutesTo => "routes-to",
+            PortRole::Documents => "documents",
         }
     }
 }
@@ -150,6 +158,21 @@ pub fn port_map(stack: &Stack) -> PortMap {
     }
     for (o, svc) in stack.k8s.services() {
         for sp in &svc.ports {
+            if let Ok(port) = u16::try_from(sp.port.value) {
+                let target = sp
+                    .target_port
+                    .as_ref()
+                    .map_or_else(|| sp.port.value.to_string(), |t| t.value.to_string());
+                let context = format!("{} → {target}", o.namespace);
+                b.add(
+                    port,
+                    &sp.protocol,
+                    PortRole::Exposes,
+                    o.display(),
+                    context,
+                    sp.port.span,
+                );
+            }
             if let Some(np) = sp.node_port.as_ref().filter(|n| n.value != 0) {
                 if let Ok(port) = u16::try_from(np.value) {
                     b.add(
@@ -246,6 +269,20 @@ pub fn port_map(stack: &Stack) -> PortMap {
                 g.address.clone(),
                 g.span,
             );
+        }
+    }
+    for d in &stack.docs {
+        for np in &d.claims.name_ports {
+            if let Some(port) = np.port {
+                b.add(
+                    port,
+                    "tcp",
+                    PortRole::Documents,
+                    np.name.clone(),
+                    d.path.clone(),
+                    d.span(&np.port_range),
+                );
+            }
         }
     }
     let clashing = clash_spans(stack);

@@ -227,3 +227,46 @@ fn ten_thousand_services_in_one_file() {
     );
     assert_eq!(rules(&r).len(), 1, "{:?}", &rules(&r)[..rules(&r).len().min(5)]);
 }
+
+/// Writes a CustomResourceDefinition whose schema nests `depth` objects, and a custom resource just
+/// as deep with a misspelt field (`laef`) at the bottom.
+fn deep_crd(dir: &Path, depth: usize) {
+    let mut schema = String::from("type: object\nproperties:\n");
+    let mut object = String::new();
+    for i in 0..depth {
+        let pad = "  ".repeat(2 * i + 1);
+        schema.push_str(&format!("{pad}n{i}:\n{pad}  type: object\n{pad}  properties:\n"));
+        object.push_str(&format!("{}n{i}:\n", "  ".repeat(i + 1)));
+    }
+    schema.push_str(&format!("{}leaf: {{type: string}}\n", "  ".repeat(2 * depth + 1)));
+    object.push_str(&format!("{}laef: x\n", "  ".repeat(depth + 1)));
+    let indent = |text: &str, n: usize| -> String { text.lines().map(|l| format!("{}{l}\n", " ".repeat(n))).collect() };
+    let crd = format!(
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: deeps.example.com\nspec:\n  group: example.com\n  names: {{kind: Deep, plural: deeps}}\n  scope: Namespaced\n  versions:\n    - name: v1\n      served: true\n      storage: true\n      schema:\n        openAPIV3Schema:\n{}",
+        indent(&format!("type: object\nproperties:\n  spec:\n{}", indent(&schema, 4)), 10)
+    );
+    write(dir, "crd.yaml", crd.as_bytes());
+    let cr = format!("apiVersion: example.com/v1\nkind: Deep\nmetadata:\n  name: d\nspec:\n{object}");
+    write(dir, "deep.yaml", cr.as_bytes());
+}
+
+/// CRD schemas nested deep (rayon workers have small stacks): compiled and applied without a stack
+/// overflow. Within the schema-closing bound (128 levels of schema) the misspelt field is found;
+/// deeper, the schema is left open (silent) and the run still completes.
+#[test]
+fn deeply_nested_crd_schema_and_resource() {
+    let dir = tempdir("crd40");
+    deep_crd(&dir, 40);
+    let found = rules(&run(&dir))
+        .into_iter()
+        .map(|(id, m)| (id.to_owned(), m.to_owned()))
+        .collect::<Vec<_>>();
+    assert!(
+        found.iter().any(|(id, m)| id == "k8s-schema" && m.contains("laef")),
+        "{found:?}"
+    );
+    let dir = tempdir("crd120");
+    deep_crd(&dir, 120);
+    let r = run(&dir);
+    assert!(!rules(&r).iter().any(|(id, _)| *id == "yaml-syntax"), "{:?}", rules(&r));
+}

@@ -61,3 +61,27 @@ fn cli_renders_every_format() {
         .expect("runs");
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// Kubernetes Services appear with their cluster port (and the target port they forward to), and
+/// a doc's port table with the port it states for each service.
+#[test]
+fn services_and_docs_are_in_the_map() {
+    use ports_map::PortRole;
+    let k8s = map_of(&testdata().join("stacks/k8s-shop"));
+    insta::assert_snapshot!("k8s_shop_table", ports_map::render_table(&k8s));
+    let roles = |m: &ports_map::PortMap| -> Vec<PortRole> {
+        m.ports.iter().flat_map(|e| e.claims.iter().map(|c| c.role)).collect()
+    };
+    assert!(
+        roles(&k8s).contains(&PortRole::Exposes),
+        "{}",
+        ports_map::render_table(&k8s)
+    );
+    let docs = map_of(&testdata().join("stacks/docs-drift"));
+    insta::assert_snapshot!("docs_drift_table", ports_map::render_table(&docs));
+    assert!(
+        roles(&docs).contains(&PortRole::Documents),
+        "{}",
+        ports_map::render_table(&docs)
+    );
+}

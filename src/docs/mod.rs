@@ -13,7 +13,7 @@ use crate::model::project::Project;
 use crate::model::Stack;
 use crate::source::{FileId, Span};
 use claims::Claims;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// One Markdown file and its claims, read once when the stack is built.
 #[derive(Debug)]
@@ -206,10 +206,63 @@ fn image_keys(image: &str, keys: &mut Vec<String>) {
 /// The part of the stack a doc talks about: the compose projects and Kubernetes objects under the
 /// deepest folder (the doc's own, or one above it) that holds any.
 pub(crate) struct Scope<'a> {
+    /// The folder the scope covers (`""`: the whole repository).
+    pub dir: String,
     pub projects: Vec<&'a Project>,
     pub objects: Vec<&'a Object>,
-    /// Every thing a doc word can name in scope, with the folded names it answers to.
-    targets: Vec<(Target<'a>, Vec<String>)>,
+    /// Every thing a doc word can name in scope.
+    targets: Vec<Target<'a>>,
+    /// Folded name → indices into `targets`, ascending (a word is looked up, never scanned for).
+    index: HashMap<String, Vec<usize>>,
+    /// [`Scope::published`], computed on first use.
+    published: std::cell::OnceCell<Option<BTreeSet<u16>>>,
+}
+
+/// The scopes of many docs, each computed once: docs of one folder, and docs whose folders fall
+/// back to the same ancestor (every doc of a `docs/` folder beside the stacks), share one. Without
+/// it each doc would rebuild the whole repository's scope: docs x services work on a monorepo.
+pub(crate) struct Scopes<'a> {
+    stack: &'a Stack,
+    /// Folders holding a compose project or a manifest, with all their ancestors (`""` included).
+    occupied: HashSet<String>,
+    by_dir: HashMap<String, Scope<'a>>,
+}
+
+impl<'a> Scopes<'a> {
+    pub(crate) fn new(stack: &'a Stack) -> Scopes<'a> {
+        let mut occupied = HashSet::new();
+        occupied.insert(String::new());
+        let dirs = stack.projects.iter().map(|p| p.dir.as_str()).chain(
+            stack
+                .k8s
+                .objects()
+                .iter()
+                .map(|o| crate::model::project::dir_of(stack.sources.path(o.span.file))),
+        );
+        for d in dirs {
+            let mut dir = d;
+            while !dir.is_empty() && occupied.insert(dir.to_owned()) {
+                dir = crate::model::project::dir_of(dir);
+            }
+        }
+        Scopes {
+            stack,
+            occupied,
+            by_dir: HashMap::new(),
+        }
+    }
+
+    /// The scope of a doc in `doc_dir`: as [`Scope::of`], from the cache.
+    pub(crate) fn of(&mut self, doc_dir: &str) -> &Scope<'a> {
+        let mut dir = doc_dir;
+        while !dir.is_empty() && !self.occupied.contains(dir) {
+            dir = crate::model::project::dir_of(dir);
+        }
+        let stack = self.stack;
+        self.by_dir
+            .entry(dir.to_owned())
+            .or_insert_with(|| Scope::of(stack, dir))
+    }
 }
 
 fn under(path: &str, dir: &str) -> bool {
@@ -228,7 +281,7 @@ impl<'a> Scope<'a> {
                 .filter(|o| under(stack.sources.path(o.span.file), &dir))
                 .collect();
             if !projects.is_empty() || !objects.is_empty() || dir.is_empty() {
-                return Scope::new(stack, projects, objects);
+                return Scope::new(stack, dir, projects, objects);
             }
             dir = crate::model::project::dir_of(&dir).to_owned();
         }
@@ -238,12 +291,13 @@ impl<'a> Scope<'a> {
     pub(crate) fn all(stack: &'a Stack) -> Scope<'a> {
         Scope::new(
             stack,
+            String::new(),
             stack.projects.iter().collect(),
             stack.k8s.objects().iter().collect(),
         )
     }
 
-    fn new(stack: &'a Stack, projects: Vec<&'a Project>, objects: Vec<&'a Object>) -> Scope<'a> {
+    fn new(stack: &'a Stack, dir: String, projects: Vec<&'a Project>, objects: Vec<&'a Object>) -> Scope<'a> {
         let mut targets = Vec::new();
         for p in &projects {
             for s in &p.model.services {
@@ -275,10 +329,22 @@ impl<'a> Scope<'a> {
             }
             targets.push((Target::K8s(o), keys));
         }
+        let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, (_, keys)) in targets.iter().enumerate() {
+            for k in keys {
+                let at = index.entry(k.clone()).or_default();
+                if at.last() != Some(&i) {
+                    at.push(i);
+                }
+            }
+        }
         Scope {
+            dir,
             projects,
             objects,
-            targets,
+            targets: targets.into_iter().map(|(t, _)| t).collect(),
+            index,
+            published: std::cell::OnceCell::new(),
         }
     }
 
@@ -300,10 +366,11 @@ impl<'a> Scope<'a> {
                 continue;
             }
             let found: Vec<Target<'a>> = self
-                .targets
+                .index
+                .get(&c)
+                .map_or(&[][..], Vec::as_slice)
                 .iter()
-                .filter(|(_, keys)| keys.contains(&c))
-                .map(|(t, _)| *t)
+                .filter_map(|i| self.targets.get(*i).copied())
                 .collect();
             if !found.is_empty() {
                 return found;
@@ -315,7 +382,11 @@ impl<'a> Scope<'a> {
     /// Host ports that something in scope publishes: compose host ports and NodePorts. `None` when
     /// a published port is unknown (an unresolved variable), so "nothing publishes it" cannot be
     /// said.
-    pub(crate) fn published(&self, stack: &Stack) -> Option<BTreeSet<u16>> {
+    pub(crate) fn published(&self, stack: &Stack) -> Option<&BTreeSet<u16>> {
+        self.published.get_or_init(|| self.compute_published(stack)).as_ref()
+    }
+
+    fn compute_published(&self, stack: &Stack) -> Option<BTreeSet<u16>> {
         let mut set = BTreeSet::new();
         for p in &self.projects {
             for s in &p.model.services {

@@ -8,7 +8,7 @@
 
 use super::Stack;
 use crate::config::Config;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Something a name stands for.
 #[derive(Clone, Debug)]
@@ -24,7 +24,8 @@ pub struct Target {
 
 #[derive(Clone, Debug, Default)]
 pub struct Names {
-    map: HashMap<String, Vec<Target>>,
+    /// Sorted, so that "did you mean" walks the names in one fixed order without sorting per call.
+    map: BTreeMap<String, Vec<Target>>,
     /// Whether the repository defines anything a name could refer to (otherwise nothing is missing).
     defines_any: bool,
 }
@@ -191,8 +192,6 @@ impl Names {
 
     /// The nearest defined name, for "did you mean".
     pub fn nearest(&self, host: &str) -> Option<&str> {
-        let mut keys: Vec<&str> = self.map.keys().map(String::as_str).collect();
-        keys.sort_unstable();
-        crate::suggest::nearest(host, keys)
+        crate::suggest::nearest(host, self.map.keys().map(String::as_str))
     }
 }

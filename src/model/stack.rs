@@ -294,11 +294,13 @@ pub fn parse_only(files: &[Found], config: &Config) -> (usize, usize, usize) {
         .enumerate()
         .map(|(i, f)| load(FileId(u32::try_from(i).unwrap_or(u32::MAX)), f, max))
         .collect();
-    (
+    let counts = (
         loaded.len(),
         loaded.iter().map(|l| l.text.len()).sum(),
         loaded.iter().map(|l| l.diags.len()).sum(),
-    )
+    );
+    crate::drop_in_background(loaded); // as `check` frees its model
+    counts
 }
 
 impl Stack {

@@ -2,18 +2,19 @@
 //! the number of services the one compose project the doc describes defines. Qualified counts,
 //! historical docs (changelogs, reports, dated notes), stacks with profiles or overlays that change
 //! the count, and Kubernetes pod counts are not judged. Docs: rules/doc-count-drift.md
-use crate::docs::Scope;
+use crate::docs::Scopes;
 use crate::rules::prelude::*;
 
 pub(crate) struct DocCountDrift;
 
 impl Rule for DocCountDrift {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
+        let mut scopes = Scopes::new(stack);
         for doc in stack.docs.iter().filter(|d| !d.historical) {
             if doc.claims.counts.is_empty() {
                 continue;
             }
-            let scope = Scope::of(stack, doc.dir());
+            let scope = scopes.of(doc.dir());
             if !scope.objects.is_empty() {
                 continue;
             }

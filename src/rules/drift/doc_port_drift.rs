@@ -5,11 +5,15 @@
 //! or a doc that runs things outside containers (`npm start`, `uvicorn`) gives no finding.
 //! Docs: rules/doc-port-drift.md
 use crate::docs::claims::is_local;
-use crate::docs::{target_ports, Scope, Target};
+use crate::docs::{target_ports, Scopes, Target};
 use crate::rules::prelude::*;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 pub(crate) struct DocPortDrift;
+
+/// What the services a doc name resolves to publish, what else may be called their port, and
+/// whether that is unsure (see [`target_ports`]).
+type NamePorts = (BTreeSet<u16>, BTreeSet<u16>, bool);
 
 fn list(ports: &BTreeSet<u16>) -> String {
     ports.iter().map(u16::to_string).collect::<Vec<_>>().join(", ")
@@ -88,24 +92,32 @@ fn doc_local_ports(doc: &crate::docs::MdDoc) -> (BTreeSet<u16>, bool) {
 
 impl Rule for DocPortDrift {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
+        let mut scopes = Scopes::new(stack);
+        let mut ports_of: HashMap<(String, String), NamePorts> = HashMap::new();
         for doc in &stack.docs {
-            let scope = Scope::of(stack, doc.dir());
+            let scope = scopes.of(doc.dir());
             for np in &doc.claims.name_ports {
                 let Some(port) = np.port else { continue };
                 let targets = scope.resolve(&np.name);
                 if targets.is_empty() {
                     continue;
                 }
-                let mut published = BTreeSet::new();
-                let mut other = BTreeSet::new();
-                let mut unsure = false;
-                for t in &targets {
-                    let (p, o, u) = target_ports(stack, t);
-                    published.extend(p);
-                    other.extend(o);
-                    unsure |= u;
-                }
-                if unsure || published.is_empty() || published.contains(&port) || other.contains(&port) {
+                // Docs of one scope repeat the same names (a `docs/` folder of 500 notes): the
+                // ports of a name are gathered once per scope, not once per row.
+                let (published, other, unsure) =
+                    ports_of.entry((scope.dir.clone(), np.name.clone())).or_insert_with(|| {
+                        let mut published = BTreeSet::new();
+                        let mut other = BTreeSet::new();
+                        let mut unsure = false;
+                        for t in &targets {
+                            let (p, o, u) = target_ports(stack, t);
+                            published.extend(p);
+                            other.extend(o);
+                            unsure |= u;
+                        }
+                        (published, other, unsure)
+                    });
+                if *unsure || published.is_empty() || published.contains(&port) || other.contains(&port) {
                     continue;
                 }
                 let names: Vec<&str> = targets
@@ -121,11 +133,11 @@ impl Rule for DocPortDrift {
                     format!(
                         "the doc puts `{}` on port {port}, but {who} publishes {}",
                         np.name,
-                        list(&published)
+                        list(published)
                     ),
                 )
                 .label(format!("port stated in {}", np.origin.describe()))
-                .help(format!("write {} (or publish {port})", list(&published)))
+                .help(format!("write {} (or publish {port})", list(published)))
                 .subject(format!("port {} {port}", np.name));
                 if let Some(Target::Compose(_, s)) = targets.first() {
                     if let Some(m) = s.ports.iter().find(|m| m.published.is_some()) {
@@ -161,7 +173,7 @@ impl Rule for DocPortDrift {
                         ),
                     )
                     .label("no service publishes this port")
-                    .help(format!("use a published port ({})", list(&published)))
+                    .help(format!("use a published port ({})", list(published)))
                     .subject(format!("url {port}")),
                 );
             }

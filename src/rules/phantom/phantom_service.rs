@@ -147,18 +147,22 @@ fn check_host(
     port: Option<u16>,
     span: Span,
     origin: &str,
-    check_port: bool,
+    hints: &mut usize,
     out: &mut Vec<Diagnostic>,
 ) {
     use crate::model::names::Resolved;
     match stack.names.resolve(host) {
         Resolved::Unsure => {}
         Resolved::Missing => {
-            let hint = stack
-                .names
-                .nearest(host)
-                .map(|n| format!("; did you mean `{n}`?"))
-                .unwrap_or_default();
+            // Each suggestion compares the name with every defined name: bounded, so that a
+            // registry of thousands of unknown names stays linear (the first ones get a hint).
+            let hint = if *hints > 0 {
+                *hints -= 1;
+                stack.names.nearest(host).map(|n| format!("; did you mean `{n}`?"))
+            } else {
+                None
+            }
+            .unwrap_or_default();
             out.push(
                 Diagnostic::new(
                     "phantom-service",
@@ -173,7 +177,7 @@ fn check_host(
             );
         }
         Resolved::Found(targets) => {
-            let Some(port) = port.filter(|_| check_port) else {
+            let Some(port) = port else {
                 return;
             };
             if targets.iter().any(|t| t.ports.is_empty() || t.ports.contains(&port)) {
@@ -200,7 +204,12 @@ fn check_host(
     }
 }
 
+/// How many unknown names of the claim files get a "did you mean" (see [`check_host`]).
+const MAX_HINTS: usize = 50;
+
 fn check_claims(stack: &Stack, out: &mut Vec<Diagnostic>) {
+    let mut budget = MAX_HINTS;
+    let hints = &mut budget;
     for r in &stack.registries {
         for e in &r.entries {
             check_host(
@@ -209,7 +218,7 @@ fn check_claims(stack: &Stack, out: &mut Vec<Diagnostic>) {
                 None,
                 e.service.span,
                 "the port registry",
-                false,
+                hints,
                 out,
             );
         }
@@ -220,14 +229,14 @@ fn check_claims(stack: &Stack, out: &mut Vec<Diagnostic>) {
                 let (host, port) = crate::model::listen::split_host_port(&t.value);
                 let span = inner(t.span, &t.value, 0..t.value.len());
                 let origin = format!("scrape job `{}`", job.name.value);
-                check_host(stack, &host, port, span, &origin, true, out);
+                check_host(stack, &host, port, span, &origin, hints, out);
             }
         }
         check_rule_files(stack, *file, cfg, out);
     }
     for g in &stack.gateways {
         let (host, port) = crate::model::listen::split_host_port(&g.address);
-        check_host(stack, &host, port, g.span, &g.via, port.is_some(), out);
+        check_host(stack, &host, port, g.span, &g.via, hints, out);
     }
 }
 
@@ -285,12 +294,14 @@ fn check_rule_files(
 /// The docs side: rows naming services that do not exist.
 fn check_docs(stack: &Stack, out: &mut Vec<Diagnostic>) {
     let everywhere = crate::docs::Scope::all(stack);
+    let mut scopes = crate::docs::Scopes::new(stack);
+    let none = std::collections::BTreeSet::new();
     for doc in &stack.docs {
-        let scope = crate::docs::Scope::of(stack, doc.dir());
+        let scope = scopes.of(doc.dir());
         if scope.projects.is_empty() && scope.objects.is_empty() {
             continue;
         }
-        let published = scope.published(stack).unwrap_or_default();
+        let published = scope.published(stack).unwrap_or(&none);
         let claims = &doc.claims.name_ports;
         for c in claims {
             let Some(port) = c.port else { continue };
