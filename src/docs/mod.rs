@@ -13,7 +13,7 @@ use crate::model::project::Project;
 use crate::model::Stack;
 use crate::source::{FileId, Span};
 use claims::Claims;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// One Markdown file and its claims, read once when the stack is built.
 #[derive(Debug)]
@@ -225,22 +225,53 @@ pub(crate) struct Scopes<'a> {
     stack: &'a Stack,
     /// Folders holding a compose project or a manifest, with all their ancestors (`""` included).
     occupied: HashSet<String>,
+    /// Projects and objects by the folder they are in (indices into the stack's lists), so that a
+    /// scope gathers what lies under its folder by range, not by scanning everything per folder.
+    projects_by_dir: BTreeMap<&'a str, Vec<usize>>,
+    objects_by_dir: BTreeMap<&'a str, Vec<usize>>,
     by_dir: HashMap<String, Scope<'a>>,
+}
+
+/// The indices filed under `dir` or any folder below it, ascending.
+fn filed_under(map: &BTreeMap<&str, Vec<usize>>, dir: &str) -> Vec<usize> {
+    let mut out: Vec<usize> = if dir.is_empty() {
+        map.values().flatten().copied().collect()
+    } else {
+        let below = format!("{dir}/");
+        // `0` is the character after `/`: the range holds exactly the keys starting with `dir/`.
+        let end = format!("{dir}0");
+        map.get(dir)
+            .into_iter()
+            .chain(
+                map.range::<str, _>((
+                    std::ops::Bound::Included(below.as_str()),
+                    std::ops::Bound::Excluded(end.as_str()),
+                ))
+                .map(|(_, v)| v),
+            )
+            .flatten()
+            .copied()
+            .collect()
+    };
+    out.sort_unstable();
+    out
 }
 
 impl<'a> Scopes<'a> {
     pub(crate) fn new(stack: &'a Stack) -> Scopes<'a> {
+        let mut projects_by_dir: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, p) in stack.projects.iter().enumerate() {
+            projects_by_dir.entry(p.dir.as_str()).or_default().push(i);
+        }
+        let mut objects_by_dir: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, o) in stack.k8s.objects().iter().enumerate() {
+            let dir = crate::model::project::dir_of(stack.sources.path(o.span.file));
+            objects_by_dir.entry(dir).or_default().push(i);
+        }
         let mut occupied = HashSet::new();
         occupied.insert(String::new());
-        let dirs = stack.projects.iter().map(|p| p.dir.as_str()).chain(
-            stack
-                .k8s
-                .objects()
-                .iter()
-                .map(|o| crate::model::project::dir_of(stack.sources.path(o.span.file))),
-        );
-        for d in dirs {
-            let mut dir = d;
+        for d in projects_by_dir.keys().chain(objects_by_dir.keys()) {
+            let mut dir = *d;
             while !dir.is_empty() && occupied.insert(dir.to_owned()) {
                 dir = crate::model::project::dir_of(dir);
             }
@@ -248,45 +279,36 @@ impl<'a> Scopes<'a> {
         Scopes {
             stack,
             occupied,
+            projects_by_dir,
+            objects_by_dir,
             by_dir: HashMap::new(),
         }
     }
 
-    /// The scope of a doc in `doc_dir`: as [`Scope::of`], from the cache.
+    /// The scope of a doc in `doc_dir`: the compose projects and Kubernetes objects under the
+    /// deepest folder (the doc's own, or one above it) that holds any; computed once per folder.
     pub(crate) fn of(&mut self, doc_dir: &str) -> &Scope<'a> {
         let mut dir = doc_dir;
         while !dir.is_empty() && !self.occupied.contains(dir) {
             dir = crate::model::project::dir_of(dir);
         }
         let stack = self.stack;
-        self.by_dir
-            .entry(dir.to_owned())
-            .or_insert_with(|| Scope::of(stack, dir))
+        let (pmap, omap) = (&self.projects_by_dir, &self.objects_by_dir);
+        self.by_dir.entry(dir.to_owned()).or_insert_with(|| {
+            let projects = filed_under(pmap, dir)
+                .into_iter()
+                .filter_map(|i| stack.projects.get(i))
+                .collect();
+            let objects = filed_under(omap, dir)
+                .into_iter()
+                .filter_map(|i| stack.k8s.objects().get(i))
+                .collect();
+            Scope::new(stack, dir.to_owned(), projects, objects)
+        })
     }
-}
-
-fn under(path: &str, dir: &str) -> bool {
-    dir.is_empty() || path == dir || path.starts_with(&format!("{dir}/"))
 }
 
 impl<'a> Scope<'a> {
-    pub(crate) fn of(stack: &'a Stack, doc_dir: &str) -> Scope<'a> {
-        let mut dir = doc_dir.to_owned();
-        loop {
-            let projects: Vec<&Project> = stack.projects.iter().filter(|p| under(&p.dir, &dir)).collect();
-            let objects: Vec<&Object> = stack
-                .k8s
-                .objects()
-                .iter()
-                .filter(|o| under(stack.sources.path(o.span.file), &dir))
-                .collect();
-            if !projects.is_empty() || !objects.is_empty() || dir.is_empty() {
-                return Scope::new(stack, dir, projects, objects);
-            }
-            dir = crate::model::project::dir_of(&dir).to_owned();
-        }
-    }
-
     /// The whole repository.
     pub(crate) fn all(stack: &'a Stack) -> Scope<'a> {
         Scope::new(
@@ -352,6 +374,20 @@ impl<'a> Scope<'a> {
     /// container name, hostname or image product matches, case and punctuation folded. Empty when
     /// nothing matches (callers stay silent or, for phantoms, judge further).
     pub(crate) fn resolve(&self, word: &str) -> Vec<Target<'a>> {
+        self.matches(word)
+            .iter()
+            .filter_map(|i| self.targets.get(*i).copied())
+            .collect()
+    }
+
+    /// Whether a doc word names anything in scope ([`Scope::resolve`] without building the list).
+    pub(crate) fn knows(&self, word: &str) -> bool {
+        !self.matches(word).is_empty()
+    }
+
+    /// Indices of the targets `word` names: its folded form, else its first word when the rest is
+    /// generic (`Postgres database` → `postgres`).
+    fn matches(&self, word: &str) -> &[usize] {
         let mut candidates = vec![fold(word)];
         let parts: Vec<&str> = word.split_whitespace().collect();
         if parts.len() > 1
@@ -361,22 +397,12 @@ impl<'a> Scope<'a> {
         {
             candidates.push(fold(parts[0]));
         }
-        for c in candidates {
-            if c.is_empty() {
-                continue;
-            }
-            let found: Vec<Target<'a>> = self
-                .index
-                .get(&c)
-                .map_or(&[][..], Vec::as_slice)
-                .iter()
-                .filter_map(|i| self.targets.get(*i).copied())
-                .collect();
-            if !found.is_empty() {
-                return found;
-            }
-        }
-        Vec::new()
+        candidates
+            .iter()
+            .filter(|c| !c.is_empty())
+            .filter_map(|c| self.index.get(c))
+            .find(|found| !found.is_empty())
+            .map_or(&[], Vec::as_slice)
     }
 
     /// Host ports that something in scope publishes: compose host ports and NodePorts. `None` when

@@ -98,8 +98,7 @@ impl Rule for DocPortDrift {
             let scope = scopes.of(doc.dir());
             for np in &doc.claims.name_ports {
                 let Some(port) = np.port else { continue };
-                let targets = scope.resolve(&np.name);
-                if targets.is_empty() {
+                if !scope.knows(&np.name) {
                     continue;
                 }
                 // Docs of one scope repeat the same names (a `docs/` folder of 500 notes): the
@@ -109,7 +108,7 @@ impl Rule for DocPortDrift {
                         let mut published = BTreeSet::new();
                         let mut other = BTreeSet::new();
                         let mut unsure = false;
-                        for t in &targets {
+                        for t in &scope.resolve(&np.name) {
                             let (p, o, u) = target_ports(stack, t);
                             published.extend(p);
                             other.extend(o);
@@ -120,6 +119,7 @@ impl Rule for DocPortDrift {
                 if *unsure || published.is_empty() || published.contains(&port) || other.contains(&port) {
                     continue;
                 }
+                let targets = scope.resolve(&np.name);
                 let names: Vec<&str> = targets
                     .iter()
                     .map(Target::name)

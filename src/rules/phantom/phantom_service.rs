@@ -305,13 +305,13 @@ fn check_docs(stack: &Stack, out: &mut Vec<Diagnostic>) {
         let claims = &doc.claims.name_ports;
         for c in claims {
             let Some(port) = c.port else { continue };
-            if !everywhere.resolve(&c.name).is_empty() || published.contains(&port) {
+            if everywhere.knows(&c.name) || published.contains(&port) {
                 continue;
             }
             // The table or list must be about this stack: another of its entries names a service.
             let about_stack = claims
                 .iter()
-                .any(|o| o.group == c.group && !std::ptr::eq(o, c) && !scope.resolve(&o.name).is_empty());
+                .any(|o| o.group == c.group && !std::ptr::eq(o, c) && scope.knows(&o.name));
             if !about_stack {
                 continue;
             }

@@ -354,8 +354,12 @@ pub(super) fn host_clashes(stack: &Stack, out: &mut Vec<Diagnostic>) {
                 }
             }
         }
+        // A sweep instead of all pairs: sorted by (protocol, first port), a claim can only overlap
+        // the claims that start before it ends (a stable sort keeps the written order of equals).
+        claims.sort_by_key(|c| (c.protocol, c.start));
         for (i, first) in claims.iter().enumerate() {
-            for dup in claims.iter().skip(i + 1) {
+            let later = claims.iter().skip(i + 1);
+            for dup in later.take_while(|d| d.protocol == first.protocol && d.start <= first.end) {
                 if first.member == dup.member {
                     continue; // within one project: the per-project check; within one unit: one process
                 }

@@ -56,24 +56,22 @@ impl Rule for RegistryDrift {
             // Published ports missing from a registry that covers the project: one under the
             // registry's folder that registers at least one of its services.
             let reg_dir = dir_of(path);
+            // Indexed once per registry: every project's services are looked up in it.
+            let registered: std::collections::HashSet<&str> =
+                r.entries.iter().map(|e| e.service.value.as_str()).collect();
+            let ports: std::collections::HashSet<u16> = r.entries.iter().map(|e| e.port.value).collect();
+            let is_registered = |s: &crate::compose::Service| names_of(s).iter().any(|n| registered.contains(n));
             for p in &stack.projects {
                 if !under(&p.dir, reg_dir) {
                     continue;
                 }
-                let covers = p.model.services.iter().any(|s| {
-                    r.entries
-                        .iter()
-                        .any(|e| names_of(s).contains(&e.service.value.as_str()))
-                });
+                let covers = p.model.services.iter().any(is_registered);
                 if !covers {
                     continue;
                 }
                 for s in &p.model.services {
                     // A registered service with another port is drift, reported on its entry.
-                    if r.entries
-                        .iter()
-                        .any(|e| names_of(s).contains(&e.service.value.as_str()))
-                    {
+                    if is_registered(s) {
                         continue;
                     }
                     for m in &s.ports {
@@ -81,7 +79,7 @@ impl Rule for RegistryDrift {
                         if range.len() != 1 {
                             continue;
                         }
-                        if r.entries.iter().any(|e| e.port.value == range.start) {
+                        if ports.contains(&range.start) {
                             continue;
                         }
                         out.push(
