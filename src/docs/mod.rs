@@ -493,9 +493,8 @@ pub(crate) fn target_ports(stack: &Stack, t: &Target<'_>) -> (BTreeSet<u16>, BTr
 pub(crate) fn ports_uncertain(stack: &Stack, p: &Project, s: &Service) -> bool {
     p.files.iter().any(|f| {
         stack
-            .yaml
-            .iter()
-            .filter(|y| y.file == *f)
+            .yaml_of(*f)
+            .into_iter()
             .filter_map(|y| y.documents.first())
             .filter_map(|d| d.get("services").and_then(|ss| ss.get(&s.name.value)))
             .filter_map(|svc| svc.get("ports").and_then(|p| p.as_seq()))

@@ -861,6 +861,13 @@ impl Stack {
         self.paths.contains(rel.trim_end_matches('/'))
     }
 
+    /// The parsed YAML of `file`, if it is a YAML file. `yaml` is filled in file order, so this is a
+    /// binary search, never a scan per question.
+    pub fn yaml_of(&self, file: FileId) -> Option<&YamlDoc> {
+        let i = self.yaml.binary_search_by_key(&file, |y| y.file).ok()?;
+        self.yaml.get(i)
+    }
+
     /// Compose documents (first document of each compose file).
     pub fn compose_docs(&self) -> impl Iterator<Item = (FileId, &Node)> {
         self.yaml
