@@ -270,3 +270,50 @@ fn deeply_nested_crd_schema_and_resource() {
     let r = run(&dir);
     assert!(!rules(&r).iter().any(|(id, _)| *id == "yaml-syntax"), "{:?}", rules(&r));
 }
+
+/// Every input a fuzz target crashed on (`testdata/fuzz/<target>/`), replayed through the same
+/// entry point with the same file names as the target (`fuzz/fuzz_targets/<target>.rs`).
+#[test]
+fn fuzz_crashes_stay_fixed() {
+    let names: &[(&str, &[&str])] = &[
+        (
+            "k8s",
+            &[
+                "base/app.yaml",
+                "base/kustomization.yaml",
+                "overlay/kustomization.yaml",
+                "other.yaml",
+            ],
+        ),
+        (
+            "compose",
+            &[
+                "docker-compose.yml",
+                "docker-compose.override.yml",
+                ".env",
+                "Dockerfile",
+                "docker-compose.prod.yml",
+            ],
+        ),
+        ("markdown", &["README.md", "compose.yaml", "docs/ops.md"]),
+    ];
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/fuzz");
+    let mut replayed = 0;
+    for (target, files) in names {
+        let Ok(dir) = std::fs::read_dir(root.join(target)) else {
+            continue;
+        };
+        for entry in dir.flatten() {
+            let data = std::fs::read(entry.path()).unwrap_or_else(|e| panic!("{e}"));
+            let text = String::from_utf8_lossy(&data);
+            let inputs: Vec<(String, String)> = text
+                .split('\0')
+                .zip(files.iter())
+                .map(|(t, n)| ((*n).to_owned(), t.to_owned()))
+                .collect();
+            let _ = stacklint::check_in_memory(&inputs);
+            replayed += 1;
+        }
+    }
+    assert!(replayed >= 1, "no regression input found under {}", root.display());
+}

@@ -36,9 +36,13 @@ pub fn endpoints(text: &str) -> Vec<Endpoint> {
         // URL: scheme://
         if let Some(rel) = text.get(i..).and_then(|t| t.find("://")) {
             let sep = i + rel;
+            // After the last character that cannot be in a scheme (which may be several bytes
+            // long: a BOM or a non-ASCII letter right before `://`).
             let scheme_start = text[..sep]
-                .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '+' || c == '.' || c == '-'))
-                .map_or(0, |p| p + 1);
+                .char_indices()
+                .rev()
+                .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '+' || c == '.' || c == '-'))
+                .map_or(0, |(p, c)| p + c.len_utf8());
             let scheme = text[scheme_start..sep].to_ascii_lowercase();
             let auth_start = sep + 3;
             let auth_end = text[auth_start..]
@@ -120,6 +124,16 @@ fn bare(text: &str, from: usize, to: usize, out: &mut Vec<Endpoint>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn multibyte_character_before_a_scheme() {
+        // Found by fuzzing (k8s target): a BOM inside `htt\u{feff}p://` sliced inside the BOM.
+        let text = "curl htt\u{feff}p://localhost(:8004/health é://x:1";
+        for e in endpoints(text) {
+            assert!(text.get(e.range.clone()).is_some(), "{e:?}");
+        }
+        assert_eq!(endpoints("\u{feff}http://api:80")[0].host, "api");
+    }
 
     #[test]
     fn urls_and_pairs() {
