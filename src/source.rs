@@ -158,11 +158,15 @@ pub fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 #[derive(Debug, Default)]
 pub struct SourceMap {
     files: Vec<Arc<SourceFile>>,
+    /// Path → the first file added under it: lookups by path are asked once per doc command and
+    /// per import, so they must not scan every file.
+    by_path: std::collections::HashMap<String, FileId>,
 }
 
 impl SourceMap {
     pub fn add(&mut self, path: String, text: String) -> FileId {
         let id = FileId(clamp_u32(self.files.len()));
+        self.by_path.entry(path.clone()).or_insert(id);
         self.files.push(Arc::new(SourceFile::new(id, path, text)));
         id
     }
@@ -188,7 +192,7 @@ impl SourceMap {
     }
 
     pub fn by_path(&self, path: &str) -> Option<&Arc<SourceFile>> {
-        self.files.iter().find(|f| f.path == path)
+        self.by_path.get(path).and_then(|id| self.get(*id))
     }
 }
 

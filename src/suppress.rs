@@ -149,6 +149,10 @@ fn directive_in(comment: &str, base: usize) -> Option<(bool, &str, usize)> {
 fn scan(file: &SourceFile) -> Vec<(usize, Raw)> {
     let markdown = file.path.ends_with(".md") || file.path.ends_with(".markdown");
     let mut out = Vec::new();
+    // One pass over the whole text first: almost no file has a directive.
+    if !file.text.contains("stacklint-ignore") {
+        return out;
+    }
     for line_no in 0..file.line_count() {
         let range = file.line_range(line_no);
         let Some(line) = file.text.get(range.clone()) else {
@@ -234,25 +238,39 @@ fn known_ids(
 }
 
 fn directives(stack: &Stack, problems: &mut Vec<Diagnostic>) -> Vec<Directive> {
+    use rayon::prelude::*;
+    // Every file's text is scanned: in parallel, then joined in file order (deterministic).
+    let per_file: Vec<(Vec<Directive>, Vec<Diagnostic>)> = stack
+        .sources
+        .files()
+        .par_iter()
+        .map(|file| {
+            let mut found = Vec::new();
+            let mut bad = Vec::new();
+            for (line, raw) in scan(file) {
+                let whole = Span::new(file.id, raw.span.start, raw.span.end);
+                let scope = if raw.file_level {
+                    Scope::File
+                } else if raw.whole_line {
+                    Scope::Lines(line, line + 1)
+                } else {
+                    Scope::Lines(line, line)
+                };
+                let ids = known_ids(file.id, raw.ids, whole, &mut bad);
+                found.push(Directive {
+                    file: file.id,
+                    scope,
+                    ids,
+                    reason: raw.reason,
+                });
+            }
+            (found, bad)
+        })
+        .collect();
     let mut out = Vec::new();
-    for file in stack.sources.files() {
-        for (line, raw) in scan(file) {
-            let whole = Span::new(file.id, raw.span.start, raw.span.end);
-            let scope = if raw.file_level {
-                Scope::File
-            } else if raw.whole_line {
-                Scope::Lines(line, line + 1)
-            } else {
-                Scope::Lines(line, line)
-            };
-            let ids = known_ids(file.id, raw.ids, whole, problems);
-            out.push(Directive {
-                file: file.id,
-                scope,
-                ids,
-                reason: raw.reason,
-            });
-        }
+    for (found, bad) in per_file {
+        out.extend(found);
+        problems.extend(bad);
     }
     for doc in stack.yaml.iter().filter(|d| d.role == YamlRole::Kubernetes) {
         for object in &doc.documents {
