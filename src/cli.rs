@@ -159,9 +159,9 @@ pub enum Command {
         /// The rule id, e.g. `port-clash`.
         id: String,
     },
-    /// The port map of the repository: who publishes, listens on, registers, scrapes, routes to or
-    /// serves each port (compose, Kubernetes, systemd, registries, Prometheus, gateways); clashes
-    /// marked.
+    /// The port map of the repository: who publishes, listens on, exposes, registers, scrapes,
+    /// routes to, documents or serves each port (compose, Kubernetes, systemd, registries,
+    /// Prometheus, gateways, docs); clashes marked.
     Ports {
         /// The repository folder (default: the current folder).
         path: Option<PathBuf>,
