@@ -14,7 +14,6 @@
 
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
-use crate::model::stack::YamlRole;
 use crate::model::Stack;
 use crate::source::{FileId, SourceFile, Span};
 use crate::Finding;
@@ -272,27 +271,17 @@ fn directives(stack: &Stack, problems: &mut Vec<Diagnostic>) -> Vec<Directive> {
         out.extend(found);
         problems.extend(bad);
     }
-    for doc in stack.yaml.iter().filter(|d| d.role == YamlRole::Kubernetes) {
-        for object in &doc.documents {
-            let Some(value) = object
-                .get("metadata")
-                .and_then(|m| m.get("annotations"))
-                .and_then(|a| a.get("stacklint.dev/ignore"))
-            else {
-                continue;
-            };
-            let text = value.as_text().unwrap_or("");
-            let (raw_ids, reason) = parse_body(text, 0);
-            // The value may be quoted, so offsets inside it are not source offsets: point at the value.
-            let raw_ids = raw_ids.into_iter().map(|(id, _)| (id, value.span.range())).collect();
-            let ids = known_ids(doc.file, raw_ids, value.span, problems);
-            out.push(Directive {
-                file: doc.file,
-                scope: Scope::Bytes(object.span.start, object.span.end),
-                ids,
-                reason,
-            });
-        }
+    for a in &stack.k8s_ignores {
+        let (raw_ids, reason) = parse_body(&a.text, 0);
+        // The value may be quoted, so offsets inside it are not source offsets: point at the value.
+        let raw_ids = raw_ids.into_iter().map(|(id, _)| (id, a.value.range())).collect();
+        let ids = known_ids(a.value.file, raw_ids, a.value, problems);
+        out.push(Directive {
+            file: a.value.file,
+            scope: Scope::Bytes(a.object.start, a.object.end),
+            ids,
+            reason,
+        });
     }
     out
 }
@@ -546,4 +535,32 @@ mod tests {
         disambiguate(again.iter_mut());
         assert_eq!(fps, again);
     }
+}
+
+/// A `stacklint.dev/ignore` annotation of a Kubernetes object, read while the manifests' trees still
+/// exist (they are freed once the cluster is built).
+#[derive(Debug)]
+pub struct K8sIgnore {
+    /// The annotation's value, and the whole object it covers.
+    pub value: Span,
+    pub object: Span,
+    pub text: String,
+}
+
+/// The `stacklint.dev/ignore` annotations of every object of one manifest file.
+pub fn k8s_ignores(documents: &[crate::yaml::Node]) -> Vec<K8sIgnore> {
+    documents
+        .iter()
+        .filter_map(|object| {
+            let value = object
+                .get("metadata")
+                .and_then(|m| m.get("annotations"))
+                .and_then(|a| a.get("stacklint.dev/ignore"))?;
+            Some(K8sIgnore {
+                value: value.span,
+                object: object.span,
+                text: value.as_text().unwrap_or("").to_owned(),
+            })
+        })
+        .collect()
 }

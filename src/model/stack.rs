@@ -81,6 +81,8 @@ pub struct Stack {
     pub hosts: Vec<crate::config::HostSpec>,
     /// Python files with their module-level imports.
     pub python: Vec<PyFile>,
+    /// `stacklint.dev/ignore` annotations of Kubernetes objects (see [`Stack::free_manifest_trees`]).
+    pub k8s_ignores: Vec<crate::suppress::K8sIgnore>,
 }
 
 /// A Python file and the modules it imports at module level.
@@ -408,6 +410,7 @@ impl Stack {
         crate::phase_done("compose projects", t);
         let t = std::time::Instant::now();
         stack.build_cluster(root, config);
+        stack.free_manifest_trees();
         crate::phase_done("kubernetes cluster and schema", t);
         stack.docs = crate::docs::read_docs(&stack, &config.docs);
         if let Some(root) = root {
@@ -859,6 +862,18 @@ impl Stack {
     /// Whether a relative path (file or folder) exists in the checked tree.
     pub fn exists(&self, rel: &str) -> bool {
         self.paths.contains(rel.trim_end_matches('/'))
+    }
+
+    /// Once the cluster is built, rules read Kubernetes objects from it, never from the YAML trees
+    /// of the manifests, which are the bulk of a monorepo's memory: keep their suppression
+    /// annotations and free the trees (on another thread).
+    fn free_manifest_trees(&mut self) {
+        let mut trees = Vec::new();
+        for y in self.yaml.iter_mut().filter(|y| y.role == YamlRole::Kubernetes) {
+            self.k8s_ignores.extend(crate::suppress::k8s_ignores(&y.documents));
+            trees.push(std::mem::take(&mut y.documents));
+        }
+        crate::drop_in_background(trees);
     }
 
     /// The parsed YAML of `file`, if it is a YAML file. `yaml` is filled in file order, so this is a
