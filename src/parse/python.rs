@@ -142,9 +142,12 @@ pub fn mentioned_names(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '-' | '.')))
         .filter(|w| !w.is_empty())
         .flat_map(|w| {
-            // `pkg.sub` and `pkg` both, `pkg==1.0` split above on `=`.
+            // `pkg.sub` and `pkg` both, `pkg==1.0` split above on `=`; and every part of a
+            // distribution name (`acme-common` may well install the package `common`).
             let top = w.split('.').next().unwrap_or(w);
-            [normalize(w), normalize(top)]
+            let normal = normalize(w);
+            let parts: Vec<String> = normal.split('-').filter(|p| !p.is_empty()).map(str::to_owned).collect();
+            [normal, normalize(top)].into_iter().chain(parts)
         })
 }
 
@@ -189,6 +192,8 @@ mod tests {
         let words: Vec<String> = mentioned_names("fastapi==0.110\nl01-data-layer @ file:./x\n").collect();
         assert!(words.contains(&"l01-data-layer".to_owned()));
         assert!(words.contains(&"fastapi".to_owned()));
+        let words: Vec<String> = mentioned_names("acme-common==2.1\n").collect();
+        assert!(words.contains(&"common".to_owned()), "{words:?}");
     }
 
     #[test]
