@@ -241,7 +241,9 @@ fn build_stack(root: &Path, paths: &[PathBuf], cfg: &Config) -> Result<model::St
     let mut walk_errors = Vec::new();
     for p in paths {
         if p.is_dir() {
+            let t = std::time::Instant::now();
             let w = discover::walk(p, &filters);
+            phase_done("discover", t);
             let prefix = discover::relative(root, p);
             for mut f in w.files {
                 if !prefix.is_empty() && p != root {

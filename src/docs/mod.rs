@@ -203,6 +203,37 @@ fn image_keys(image: &str, keys: &mut Vec<String>) {
     }
 }
 
+/// The folded words a doc may use for a compose service: its name, container name, hostname and
+/// the product its image (or the Dockerfile's base image, `image`) is.
+pub(crate) fn service_keys(s: &crate::compose::Service, image: Option<&str>) -> Vec<String> {
+    let mut keys = vec![fold(&s.name.value)];
+    keys.extend(s.container_name.iter().map(|c| fold(&c.value)));
+    keys.extend(s.hostname.iter().map(|c| fold(&c.value)));
+    if let Some(i) = image.or_else(|| s.image.as_ref().map(|i| i.value.as_str())) {
+        image_keys(i, &mut keys);
+    }
+    keys
+}
+
+/// The folded words a doc may use for a Kubernetes workload (its name, its containers' names and
+/// image products) or Service (its name); `None` for other objects, which docs never name.
+pub(crate) fn object_keys(o: &Object) -> Option<Vec<String>> {
+    let mut keys = vec![fold(&o.name.value)];
+    match &o.body {
+        crate::k8s::model::Body::Workload(w) => {
+            for c in &w.pod.containers {
+                keys.push(fold(&c.name.value));
+                if let Some(i) = &c.image {
+                    image_keys(&i.value, &mut keys);
+                }
+            }
+        }
+        crate::k8s::model::Body::Service(_) => {}
+        _ => return None,
+    }
+    Some(keys)
+}
+
 /// The part of the stack a doc talks about: the compose projects and Kubernetes objects under the
 /// deepest folder (the doc's own, or one above it) that holds any.
 pub(crate) struct Scope<'a> {
@@ -213,7 +244,8 @@ pub(crate) struct Scope<'a> {
     /// Every thing a doc word can name in scope.
     targets: Vec<Target<'a>>,
     /// Folded name → indices into `targets`, ascending (a word is looked up, never scanned for).
-    index: HashMap<String, Vec<usize>>,
+    /// The names are the stack's precomputed doc keys, borrowed.
+    index: HashMap<&'a str, Vec<usize>>,
     /// [`Scope::published`], computed on first use.
     published: std::cell::OnceCell<Option<BTreeSet<u16>>>,
 }
@@ -321,50 +353,36 @@ impl<'a> Scope<'a> {
 
     fn new(stack: &'a Stack, dir: String, projects: Vec<&'a Project>, objects: Vec<&'a Object>) -> Scope<'a> {
         let mut targets = Vec::new();
-        for p in &projects {
-            for s in &p.model.services {
-                let mut keys = vec![fold(&s.name.value)];
-                keys.extend(s.container_name.iter().map(|c| fold(&c.value)));
-                keys.extend(s.hostname.iter().map(|c| fold(&c.value)));
-                if let Some(i) = stack
-                    .effective_image(p, s)
-                    .or_else(|| s.image.as_ref().map(|i| i.value.clone()))
-                {
-                    image_keys(&i, &mut keys);
-                }
-                targets.push((Target::Compose(p, s), keys));
-            }
-        }
-        for o in &objects {
-            let mut keys = vec![fold(&o.name.value)];
-            match &o.body {
-                crate::k8s::model::Body::Workload(w) => {
-                    for c in &w.pod.containers {
-                        keys.push(fold(&c.name.value));
-                        if let Some(i) = &c.image {
-                            image_keys(&i.value, &mut keys);
-                        }
-                    }
-                }
-                crate::k8s::model::Body::Service(_) => {}
-                _ => continue,
-            }
-            targets.push((Target::K8s(o), keys));
-        }
-        let mut index: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, (_, keys)) in targets.iter().enumerate() {
+        let mut index: HashMap<&'a str, Vec<usize>> = HashMap::new();
+        let mut add = |target: Target<'a>, keys: &'a [String]| {
+            let i = targets.len();
+            targets.push(target);
             for k in keys {
-                let at = index.entry(k.clone()).or_default();
+                let at = index.entry(k.as_str()).or_default();
                 if at.last() != Some(&i) {
                     at.push(i);
                 }
+            }
+        };
+        for p in &projects {
+            for s in &p.model.services {
+                let keys = p.facts_of(s).map_or(&[][..], |f| f.doc_keys.as_slice());
+                add(Target::Compose(p, s), keys);
+            }
+        }
+        for o in &objects {
+            let keys = crate::model::position_in(stack.k8s.objects(), *o)
+                .and_then(|i| stack.object_doc_keys.get(i))
+                .and_then(Option::as_deref);
+            if let Some(keys) = keys {
+                add(Target::K8s(o), keys);
             }
         }
         Scope {
             dir,
             projects,
             objects,
-            targets: targets.into_iter().map(|(t, _)| t).collect(),
+            targets,
             index,
             published: std::cell::OnceCell::new(),
         }
@@ -400,7 +418,7 @@ impl<'a> Scope<'a> {
         candidates
             .iter()
             .filter(|c| !c.is_empty())
-            .filter_map(|c| self.index.get(c))
+            .filter_map(|c| self.index.get(c.as_str()))
             .find(|found| !found.is_empty())
             .map_or(&[], Vec::as_slice)
     }

@@ -10,3 +10,15 @@ pub mod stack;
 pub mod units;
 
 pub use stack::Stack;
+
+/// The position of `item` in `slice` when it is one of the slice's elements, found by address in
+/// constant time. Rules hold references into the model's lists; this finds what was computed once
+/// per element (service facts, doc keys) without comparing names.
+pub(crate) fn position_in<T>(slice: &[T], item: &T) -> Option<usize> {
+    let size = std::mem::size_of::<T>();
+    if size == 0 {
+        return None;
+    }
+    let at = (item as *const T as usize).checked_sub(slice.as_ptr() as usize)?;
+    (at % size == 0 && at / size < slice.len()).then_some(at / size)
+}

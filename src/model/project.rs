@@ -29,6 +29,27 @@ pub struct Project {
     pub env_file: Option<FileId>,
     /// Variables referenced without a default and not defined anywhere known.
     pub undefined_vars: Vec<(String, Span)>,
+    /// What the Dockerfile and image say of each service, in the order of `model.services`; filled
+    /// once the whole stack is read (see `Stack::effective_image` and `Stack::listen_ports`).
+    pub facts: Vec<ServiceFacts>,
+}
+
+/// Facts about a service that need the Dockerfile: several rules and the doc scopes ask for them,
+/// so they are worked out once per service instead of once per question.
+#[derive(Debug, Default)]
+pub struct ServiceFacts {
+    pub image: Option<String>,
+    pub listen: std::collections::BTreeSet<u16>,
+    /// The folded words a doc may use for the service (see `crate::docs::service_keys`).
+    pub doc_keys: Vec<String>,
+}
+
+impl Project {
+    /// The cached facts of `service`, if it is one of this project's services (found by address:
+    /// rules hold references into `model.services`).
+    pub fn facts_of(&self, service: &crate::compose::Service) -> Option<&ServiceFacts> {
+        self.facts.get(super::position_in(&self.model.services, service)?)
+    }
 }
 
 /// The variables of one `.env` file, in order, with the file they came from.
@@ -389,6 +410,7 @@ pub fn build(
             env,
             env_file,
             undefined_vars: undefined,
+            facts: Vec::new(),
         }),
         diags,
     )

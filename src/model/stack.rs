@@ -83,6 +83,9 @@ pub struct Stack {
     pub python: Vec<PyFile>,
     /// `stacklint.dev/ignore` annotations of Kubernetes objects (see [`Stack::free_manifest_trees`]).
     pub k8s_ignores: Vec<crate::suppress::K8sIgnore>,
+    /// The folded words a doc may use for each Kubernetes object, in the order of
+    /// `k8s.objects()` (see `crate::docs::object_keys`): worked out once, not per doc rule.
+    pub object_doc_keys: Vec<Option<Vec<String>>>,
 }
 
 /// A Python file and the modules it imports at module level.
@@ -357,6 +360,7 @@ impl Stack {
     }
 
     fn from_loaded(root: Option<&Path>, files: &[Found], loaded: Vec<Loaded>, config: &Config) -> Stack {
+        let t = std::time::Instant::now();
         let mut stack = Stack::default();
         let mut templates: Vec<(FileId, String)> = Vec::new();
         let mut conf_files: Vec<FileId> = Vec::new();
@@ -405,19 +409,28 @@ impl Stack {
         }
         stack.report_templates(&templates);
         stack.paths = existing_paths(files);
+        crate::phase_done("model files", t);
         let t = std::time::Instant::now();
         stack.build_projects(config);
+        stack.fill_service_facts();
         crate::phase_done("compose projects", t);
         let t = std::time::Instant::now();
         stack.build_cluster(root, config);
         stack.free_manifest_trees();
+        stack.object_doc_keys = stack.k8s.objects().par_iter().map(crate::docs::object_keys).collect();
         crate::phase_done("kubernetes cluster and schema", t);
+        let t = std::time::Instant::now();
         stack.docs = crate::docs::read_docs(&stack, &config.docs);
+        crate::phase_done("docs", t);
+        let t = std::time::Instant::now();
         if let Some(root) = root {
             stack.stat_referenced(root);
         }
+        crate::phase_done("referenced paths", t);
+        let t = std::time::Instant::now();
         stack.read_claim_files(&conf_files);
         stack.names = super::names::Names::build(&stack, config);
+        crate::phase_done("claim files and names", t);
         stack.hosts = config.hosts.clone();
         stack
     }
@@ -570,6 +583,31 @@ impl Stack {
             projects.extend(p);
         }
         self.projects = projects;
+    }
+
+    /// Works out each service's [`project::ServiceFacts`] once, in parallel.
+    fn fill_service_facts(&mut self) {
+        let facts: Vec<Vec<project::ServiceFacts>> = self
+            .projects
+            .par_iter()
+            .map(|p| {
+                p.model
+                    .services
+                    .iter()
+                    .map(|s| {
+                        let image = self.compute_effective_image(p, s);
+                        project::ServiceFacts {
+                            doc_keys: crate::docs::service_keys(s, image.as_deref()),
+                            listen: self.compute_listen_ports(p, s),
+                            image,
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        for (p, f) in self.projects.iter_mut().zip(facts) {
+            p.facts = f;
+        }
     }
 
     fn build_cluster(&mut self, root: Option<&Path>, config: &Config) {
@@ -1135,6 +1173,13 @@ impl Stack {
     /// The image the container runs: the compose `image` when nothing is built, else the root image
     /// of the Dockerfile's `FROM` chain. `None` when unknown.
     pub fn effective_image(&self, project: &Project, service: &crate::compose::Service) -> Option<String> {
+        match project.facts_of(service) {
+            Some(f) => f.image.clone(),
+            None => self.compute_effective_image(project, service),
+        }
+    }
+
+    fn compute_effective_image(&self, project: &Project, service: &crate::compose::Service) -> Option<String> {
         if service.build.is_some() {
             let (d, t) = self.dockerfile_for(project, service)?;
             return d
@@ -1154,6 +1199,17 @@ impl Stack {
     /// `expose`, the Dockerfile's `EXPOSE`, server flags in its command, a `PORT` variable, and the
     /// default port of a well-known image.
     pub fn listen_ports(
+        &self,
+        project: &Project,
+        service: &crate::compose::Service,
+    ) -> std::collections::BTreeSet<u16> {
+        match project.facts_of(service) {
+            Some(f) => f.listen.clone(),
+            None => self.compute_listen_ports(project, service),
+        }
+    }
+
+    fn compute_listen_ports(
         &self,
         project: &Project,
         service: &crate::compose::Service,
@@ -1179,7 +1235,7 @@ impl Stack {
         {
             set.insert(p);
         }
-        if let Some(image) = self.effective_image(project, service) {
+        if let Some(image) = self.compute_effective_image(project, service) {
             set.extend(super::images::image_default_ports(&image));
         }
         set

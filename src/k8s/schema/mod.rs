@@ -44,13 +44,23 @@ macro_rules! table {
 kinds::with_builtin_kinds!(table);
 
 /// Deserializes `node` as `T`; returns the first type error as (path, message).
+///
+/// Most manifests are well typed, so the first pass runs without `serde_path_to_error`, whose
+/// wrapper around every value cost about a third of the schema check; only a document that fails
+/// is read again, with a scratch trace (its unknown keys were already recorded), to learn the
+/// error's path.
 fn validate_as<T>(node: &Node, trace: &Trace) -> Option<(String, String)>
 where
     T: for<'de> serde::Deserialize<'de>,
 {
-    match serde_path_to_error::deserialize::<_, T>(NodeDe { node, trace }) {
+    T::deserialize(NodeDe { node, trace }).err()?;
+    let scratch = Trace::default();
+    match serde_path_to_error::deserialize::<_, T>(NodeDe { node, trace: &scratch }) {
         Ok(_) => None,
-        Err(e) => Some((e.path().to_string(), e.inner().0.clone())),
+        Err(e) => {
+            trace.error_span.set(scratch.error_span.get());
+            Some((e.path().to_string(), e.inner().0.clone()))
+        }
     }
 }
 
