@@ -236,10 +236,12 @@ fn projects_for<'a>(stack: &'a Stack, doc: &MdDoc, files: &[String]) -> Vec<&'a 
         if ids.len() != files.len() {
             return Vec::new();
         }
-        return stack.projects.iter().filter(|p| p.files.contains(&ids[0])).collect();
+        return ids
+            .first()
+            .map_or_else(Vec::new, |id| stack.projects_reading(*id).collect());
     }
     for dir in [doc.dir(), ""] {
-        let here: Vec<&Project> = stack.projects.iter().filter(|p| p.dir == dir).collect();
+        let here: Vec<&Project> = stack.projects_in(dir).collect();
         if !here.is_empty() {
             return here;
         }

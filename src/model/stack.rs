@@ -86,6 +86,10 @@ pub struct Stack {
     /// The folded words a doc may use for each Kubernetes object, in the order of
     /// `k8s.objects()` (see `crate::docs::object_keys`): worked out once, not per doc rule.
     pub object_doc_keys: Vec<Option<Vec<String>>>,
+    /// Indices into `projects` by the files each project reads, and by its folder, so that a doc
+    /// command or script naming a compose file finds its projects without scanning them all.
+    projects_by_file: HashMap<FileId, Vec<usize>>,
+    projects_by_dir: HashMap<String, Vec<usize>>,
 }
 
 /// A Python file and the modules it imports at module level.
@@ -583,6 +587,33 @@ impl Stack {
             projects.extend(p);
         }
         self.projects = projects;
+        for (i, p) in self.projects.iter().enumerate() {
+            for f in &p.files {
+                let at = self.projects_by_file.entry(*f).or_default();
+                if at.last() != Some(&i) {
+                    at.push(i);
+                }
+            }
+            self.projects_by_dir.entry(p.dir.clone()).or_default().push(i);
+        }
+    }
+
+    /// The compose projects that read `file`, in project order.
+    pub fn projects_reading(&self, file: FileId) -> impl Iterator<Item = &Project> {
+        self.projects_by_file
+            .get(&file)
+            .into_iter()
+            .flatten()
+            .filter_map(|i| self.projects.get(*i))
+    }
+
+    /// The compose projects whose first file is in folder `dir`, in project order.
+    pub fn projects_in(&self, dir: &str) -> impl Iterator<Item = &Project> {
+        self.projects_by_dir
+            .get(dir)
+            .into_iter()
+            .flatten()
+            .filter_map(|i| self.projects.get(*i))
     }
 
     /// Works out each service's [`project::ServiceFacts`] once, in parallel.
