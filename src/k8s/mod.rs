@@ -148,38 +148,32 @@ pub(crate) fn build_cluster(
         version: config.version,
         custom: &custom,
     };
-    // The strict schema check is the costliest step: run it on every document in parallel,
-    // keeping the documents' order in the diagnostics.
-    let checked: Vec<Vec<Diagnostic>> = manifests
+    // The strict schema check is the costliest step: run it, and the reading of the objects, on
+    // every file in parallel, keeping the documents' order in the diagnostics and the objects.
+    // Patch files are partial objects (and may hold `$patch` directives): not checked alone.
+    // Files a kustomization includes are read by its rendering instead.
+    let checked: Vec<(Vec<Diagnostic>, Vec<Object>)> = manifests
         .par_iter()
         .filter(|(id, _)| !patch_files.contains(id))
-        .map(|&(_, docs)| {
+        .map(|&(id, docs)| {
             let mut out = Vec::new();
+            let mut objects = Vec::new();
             for doc in docs {
                 for item in read::expand_list(doc) {
                     schema::check_document(item, &cx, &mut out);
-                }
-            }
-            out
-        })
-        .collect();
-    diagnostics.extend(checked.into_iter().flatten());
-    diagnostics.extend(custom.compile_failures());
-    for &(id, docs) in manifests {
-        // Patch files are partial objects (and may hold `$patch` directives): not checked alone.
-        if patch_files.contains(&id) {
-            continue;
-        }
-        for doc in docs {
-            for item in read::expand_list(doc) {
-                if !included.contains(&id) {
-                    if let Some(o) = read::read_object(item, default_ns) {
-                        cluster.objects.push(o);
+                    if !included.contains(&id) {
+                        objects.extend(read::read_object(item, default_ns));
                     }
                 }
             }
-        }
+            (out, objects)
+        })
+        .collect();
+    for (diags, objects) in checked {
+        diagnostics.extend(diags);
+        cluster.objects.extend(objects);
     }
+    diagnostics.extend(custom.compile_failures());
     let mut roots: Vec<(&String, FileId)> = inputs
         .kustomizations
         .iter()

@@ -415,14 +415,21 @@ impl Stack {
         stack.paths = existing_paths(files);
         crate::phase_done("model files", t);
         let t = std::time::Instant::now();
-        stack.build_projects(config);
+        // Compose projects and the Kubernetes cluster need nothing of each other: built side by
+        // side, so that the serial parts of one overlap the other.
+        let k8s_config = stack.k8s_config(root, config);
+        let ((projects, compose_diags), (cluster, k8s_diags)) =
+            rayon::join(|| stack.compose_projects(config), || stack.cluster(&k8s_config));
+        stack.parse_diagnostics.extend(compose_diags);
+        stack.parse_diagnostics.extend(k8s_diags);
+        stack.set_projects(projects);
         stack.fill_service_facts();
-        crate::phase_done("compose projects", t);
+        stack.k8s = cluster;
+        crate::phase_done("compose projects and kubernetes cluster", t);
         let t = std::time::Instant::now();
-        stack.build_cluster(root, config);
         stack.free_manifest_trees();
         stack.object_doc_keys = stack.k8s.objects().par_iter().map(crate::docs::object_keys).collect();
-        crate::phase_done("kubernetes cluster and schema", t);
+        crate::phase_done("object doc keys", t);
         let t = std::time::Instant::now();
         stack.docs = crate::docs::read_docs(&stack, &config.docs);
         crate::phase_done("docs", t);
@@ -519,7 +526,8 @@ impl Stack {
         }
     }
 
-    fn build_projects(&mut self, config: &Config) {
+    /// Builds the compose projects (each in parallel) with the diagnostics they raise.
+    fn compose_projects(&self, config: &Config) -> (Vec<Project>, Vec<Diagnostic>) {
         let mut docs: HashMap<String, (FileId, &Node)> = HashMap::new();
         let mut compose_paths = Vec::new();
         for y in &self.yaml {
@@ -582,10 +590,16 @@ impl Stack {
             })
             .collect();
         let mut projects = Vec::new();
+        let mut diags = Vec::new();
         for (p, d) in built {
-            self.parse_diagnostics.extend(d);
+            diags.extend(d);
             projects.extend(p);
         }
+        (projects, diags)
+    }
+
+    /// Keeps the built projects and indexes them by file and folder.
+    fn set_projects(&mut self, projects: Vec<Project>) {
         self.projects = projects;
         for (i, p) in self.projects.iter().enumerate() {
             for f in &p.files {
@@ -641,7 +655,9 @@ impl Stack {
         }
     }
 
-    fn build_cluster(&mut self, root: Option<&Path>, config: &Config) {
+    /// What the cluster is built with: schema files read into the source map, the targeted
+    /// version (an info when it is newer than stacklint knows), namespaces and known objects.
+    fn k8s_config(&mut self, root: Option<&Path>, config: &Config) -> crate::k8s::K8sConfig {
         let schema_files = self.read_schema_files(root, config);
         let version = match &config.k8s_version {
             Some((minor, range)) if *minor > crate::k8s::schema::NEWEST_MINOR => {
@@ -666,6 +682,20 @@ impl Stack {
             Some((minor, _)) => *minor,
             None => crate::k8s::schema::NEWEST_MINOR,
         };
+        crate::k8s::K8sConfig {
+            default_namespace: config.k8s_namespace.clone().unwrap_or_else(|| "default".to_owned()),
+            known_objects: config
+                .k8s_known_objects
+                .iter()
+                .filter_map(|o| o.split_once('/').map(|(k, n)| (k.to_owned(), n.to_owned())))
+                .collect(),
+            schema_files,
+            version,
+        }
+    }
+
+    /// The Kubernetes objects of every manifest and kustomization rendering, strictly checked.
+    fn cluster(&self, k8s_config: &crate::k8s::K8sConfig) -> (crate::k8s::Cluster, Vec<Diagnostic>) {
         let manifests: Vec<(FileId, &[Node])> = self
             .yaml
             .iter()
@@ -678,19 +708,7 @@ impl Stack {
             .filter(|y| y.role == YamlRole::Kustomization)
             .filter_map(|y| y.documents.first().map(|d| (y.file, d)))
             .collect();
-        let k8s_config = crate::k8s::K8sConfig {
-            default_namespace: config.k8s_namespace.clone().unwrap_or_else(|| "default".to_owned()),
-            known_objects: config
-                .k8s_known_objects
-                .iter()
-                .filter_map(|o| o.split_once('/').map(|(k, n)| (k.to_owned(), n.to_owned())))
-                .collect(),
-            schema_files,
-            version,
-        };
-        let (cluster, diags) = crate::k8s::build_cluster(&manifests, &kustomizations, &self.sources, &k8s_config);
-        self.k8s = cluster;
-        self.parse_diagnostics.extend(diags);
+        crate::k8s::build_cluster(&manifests, &kustomizations, &self.sources, k8s_config)
     }
 
     /// The files of `kubernetes.schemas` (a file, or every `.json`/`.yaml`/`.yml` under a folder),
