@@ -51,7 +51,7 @@ measure() {
             "$@" >/dev/null 2>"$tmp/stderr.txt" || true
             t1=$(date +%s.%N)
         fi
-        times+=("$(echo "$t1 - $t0" | bc -l)")
+        times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')")
     done
     read -r MIN MED < <(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[1], a[int((NR+1)/2)]}')
     RSS=$rss
