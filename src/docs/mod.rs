@@ -13,6 +13,7 @@ use crate::model::project::Project;
 use crate::model::Stack;
 use crate::source::{FileId, Span};
 use claims::Claims;
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// One Markdown file and its claims, read once when the stack is built.
@@ -97,7 +98,7 @@ pub(crate) fn read_docs(stack: &Stack, globs: &[String]) -> Vec<MdDoc> {
     };
     stack
         .texts
-        .iter()
+        .par_iter()
         .filter(|(_, k)| *k == crate::discover::FileKind::Markdown)
         .filter_map(|(id, _)| stack.sources.get(*id))
         .filter(|src| match &set {

@@ -428,20 +428,25 @@ impl Stack {
         crate::phase_done("compose projects and kubernetes cluster", t);
         let t = std::time::Instant::now();
         stack.free_manifest_trees();
-        stack.object_doc_keys = stack.k8s.objects().par_iter().map(crate::docs::object_keys).collect();
-        crate::phase_done("object doc keys", t);
-        let t = std::time::Instant::now();
-        stack.docs = crate::docs::read_docs(&stack, &config.docs);
-        crate::phase_done("docs", t);
+        // Docs, the name index and the doc keys of objects read the model and not each other:
+        // built side by side.
+        let (docs, (names, keys)) = rayon::join(
+            || crate::docs::read_docs(&stack, &config.docs),
+            || {
+                rayon::join(
+                    || super::names::Names::build(&stack, config),
+                    || stack.k8s.objects().par_iter().map(crate::docs::object_keys).collect(),
+                )
+            },
+        );
+        (stack.docs, stack.names, stack.object_doc_keys) = (docs, names, keys);
+        crate::phase_done("docs, names and doc keys", t);
         let t = std::time::Instant::now();
         if let Some(root) = root {
             stack.stat_referenced(root);
         }
-        crate::phase_done("referenced paths", t);
-        let t = std::time::Instant::now();
         stack.read_claim_files(&conf_files);
-        stack.names = super::names::Names::build(&stack, config);
-        crate::phase_done("claim files and names", t);
+        crate::phase_done("referenced paths and claim files", t);
         stack.hosts = config.hosts.clone();
         stack
     }
@@ -955,9 +960,15 @@ impl Stack {
     /// of the manifests, which are the bulk of a monorepo's memory: keep their suppression
     /// annotations and free the trees (on another thread).
     fn free_manifest_trees(&mut self) {
+        let ignores: Vec<Vec<crate::suppress::K8sIgnore>> = self
+            .yaml
+            .par_iter()
+            .filter(|y| y.role == YamlRole::Kubernetes)
+            .map(|y| crate::suppress::k8s_ignores(&y.documents))
+            .collect();
+        self.k8s_ignores.extend(ignores.into_iter().flatten());
         let mut trees = Vec::new();
         for y in self.yaml.iter_mut().filter(|y| y.role == YamlRole::Kubernetes) {
-            self.k8s_ignores.extend(crate::suppress::k8s_ignores(&y.documents));
             trees.push(std::mem::take(&mut y.documents));
         }
         crate::drop_in_background(trees);
