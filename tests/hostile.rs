@@ -3,23 +3,11 @@
 //! or a quadratic blow-up into a failure instead of a stuck CI job.
 
 use stacklint::{check, CheckOptions, Report};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-fn tempdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("stacklint-hostile-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
-    dir
-}
-
-fn write(dir: &Path, rel: &str, bytes: &[u8]) {
-    let p = dir.join(rel);
-    if let Some(parent) = p.parent() {
-        let _ = std::fs::create_dir_all(parent);
-    }
-    std::fs::write(p, bytes).unwrap_or_else(|e| panic!("{e}"));
-}
+mod common;
+use common::{tempdir, write};
 
 fn run(dir: &Path) -> Report {
     let opts = CheckOptions {

@@ -4,6 +4,9 @@
 use stacklint::{check, report, CheckOptions};
 use std::path::Path;
 
+mod common;
+use common::write;
+
 /// Secret values planted in the fixture. Each is distinctive so a substring search is exact.
 const SECRETS: &[&str] = &[
     "Pg-Sup3r-S3cret-4u7h",
@@ -15,12 +18,6 @@ const SECRETS: &[&str] = &[
     "Url-Embedded-Pw-555",
     "K8s-Url-Pw-909",
 ];
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let p = root.join(rel);
-    std::fs::create_dir_all(p.parent().expect("has a parent")).expect("mkdir");
-    std::fs::write(p, text).expect("write");
-}
 
 fn fixture(root: &Path) {
     // Compose: secrets in `environment` (map and list forms) on services that several rules report

@@ -7,15 +7,10 @@
 //! `docs --write`, `init`, `baseline -o` or GitHub's step summary.
 
 mod common;
+use common::write;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let p = root.join(rel);
-    std::fs::create_dir_all(p.parent().expect("has a parent")).expect("mkdir");
-    std::fs::write(p, text).expect("write");
-}
 
 /// (relative path, bytes) of every file under `root`, sorted.
 fn snapshot(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
@@ -34,7 +29,7 @@ fn booby_trapped(root: &Path, marker: &Path) {
     write(
         root,
         "compose.yaml",
-        &format!(
+        format!(
             "version: \"3.8\"
 services:
   api:
@@ -52,40 +47,39 @@ services:
     write(
         root,
         "api/Dockerfile",
-        &format!("FROM python:3.12-slim\nRUN {touch}\nCMD [\"python\", \"main.py\"]\n"),
+        format!("FROM python:3.12-slim\nRUN {touch}\nCMD [\"python\", \"main.py\"]\n"),
     );
-    write(root, "api/main.py", &format!("import os\nos.system(\"{touch}\")\n"));
-    write(root, "api/setup.py", &format!("import os\nos.system(\"{touch}\")\n"));
+    write(root, "api/main.py", format!("import os\nos.system(\"{touch}\")\n"));
+    write(root, "api/setup.py", format!("import os\nos.system(\"{touch}\")\n"));
     write(
         root,
         "deploy.sh",
-        &format!("#!/bin/sh\n{touch}\ndocker compose up -d api\n"),
+        format!("#!/bin/sh\n{touch}\ndocker compose up -d api\n"),
     );
-    write(root, "Makefile", &format!("up:\n\t{touch}\n\tdocker compose up -d\n"));
+    write(root, "Makefile", format!("up:\n\t{touch}\n\tdocker compose up -d\n"));
     write(
         root,
         ".github/workflows/ci.yml",
-        &format!("on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: {touch}\n"),
+        format!("on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: {touch}\n"),
     );
     write(
         root,
         "units/api.service",
-        &format!("[Service]\nExecStartPre=/bin/sh -c '{touch}'\nExecStart=/usr/bin/api --port 8000\nRestart=always\n"),
+        format!("[Service]\nExecStartPre=/bin/sh -c '{touch}'\nExecStart=/usr/bin/api --port 8000\nRestart=always\n"),
     );
     write(
         root,
         "README.md",
-        &format!(
+        format!(
             "# Stack\n\n```sh\n{touch}\ndocker compose up -d\n```\n\n| service | port |\n|---|---|\n| api | 8000 |\n"
         ),
     );
-    write(root, ".env", &format!("HOOK=$({touch})\n"));
+    write(root, ".env", format!("HOOK=$({touch})\n"));
 }
 
 #[test]
 fn checking_runs_nothing_and_writes_nothing() {
-    let base = std::env::temp_dir().join(format!("stacklint-nothing-runs-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&base);
+    let base = common::tempdir("nothing-runs");
     let root = base.join("repo");
     let marker = base.join("PWNED");
     booby_trapped(&root, &marker);

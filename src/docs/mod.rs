@@ -476,7 +476,7 @@ pub(crate) fn target_ports(stack: &Stack, t: &Target<'_>) -> (BTreeSet<u16>, BTr
                 }
                 other.extend((m.target.start..=m.target.end).take(4096));
             }
-            other.extend(stack.listen_ports(p, s));
+            other.extend(stack.listen_ports(p, s).iter());
         }
         Target::K8s(o) => match &o.body {
             crate::k8s::model::Body::Service(svc) => {

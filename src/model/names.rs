@@ -64,7 +64,7 @@ impl Names {
                     .flat_map(|r| (r.start..=r.end).take(4096))
                     .collect();
                 let mut ports: BTreeSet<u16> = if stack.is_served(p, s) {
-                    stack.listen_ports(p, s)
+                    stack.listen_ports(p, s).into_owned()
                 } else {
                     BTreeSet::new()
                 };

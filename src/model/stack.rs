@@ -1258,14 +1258,14 @@ impl Stack {
     /// Ports the container listens on, as far as stacklint can tell: container ports of `ports`,
     /// `expose`, the Dockerfile's `EXPOSE`, server flags in its command, a `PORT` variable, and the
     /// default port of a well-known image.
-    pub fn listen_ports(
+    pub fn listen_ports<'a>(
         &self,
-        project: &Project,
+        project: &'a Project,
         service: &crate::compose::Service,
-    ) -> std::collections::BTreeSet<u16> {
+    ) -> std::borrow::Cow<'a, std::collections::BTreeSet<u16>> {
         match project.facts_of(service) {
-            Some(f) => f.listen.clone(),
-            None => self.compute_listen_ports(project, service),
+            Some(f) => std::borrow::Cow::Borrowed(&f.listen),
+            None => std::borrow::Cow::Owned(self.compute_listen_ports(project, service)),
         }
     }
 

@@ -73,10 +73,11 @@ impl Rule for LocalhostReference {
         crate::k8s::checks::localhost_reference(&stack.k8s, out);
         for project in &stack.projects {
             let services = &project.model.services;
-            let listen: Vec<BTreeSet<u16>> = services.iter().map(|s| stack.listen_ports(project, s)).collect();
+            let listen: Vec<std::borrow::Cow<'_, BTreeSet<u16>>> =
+                services.iter().map(|s| stack.listen_ports(project, s)).collect();
             let mut by_port: HashMap<u16, Vec<usize>> = HashMap::new();
             for (i, ports) in listen.iter().enumerate() {
-                for p in ports {
+                for p in ports.iter() {
                     by_port.entry(*p).or_default().push(i);
                 }
             }
