@@ -135,10 +135,20 @@ pub fn phase_done(name: &str, since: std::time::Instant) {
     static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     if *ON.get_or_init(|| std::env::var_os("STACKLINT_TIMINGS").is_some()) {
         eprintln!(
-            "stacklint: timing {name}: {:.1} ms",
-            since.elapsed().as_secs_f64() * 1000.0
+            "stacklint: timing {name}: {:.1} ms (resident {} MiB)",
+            since.elapsed().as_secs_f64() * 1000.0,
+            resident_mib()
         );
     }
+}
+
+/// The process's resident memory in MiB, from `/proc/self/statm` (0 where there is none).
+fn resident_mib() -> u64 {
+    let pages = std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1).and_then(|p| p.parse::<u64>().ok()))
+        .unwrap_or(0);
+    pages * 4096 / (1024 * 1024)
 }
 
 /// Resolves the checked root and the config for `opts`.
