@@ -435,7 +435,7 @@ impl<'a> Scope<'a> {
         let mut set = BTreeSet::new();
         for p in &self.projects {
             for s in &p.model.services {
-                if ports_uncertain(stack, p, s) {
+                if service_ports_uncertain(stack, p, s) {
                     return None;
                 }
                 if s.network_mode.as_ref().is_some_and(|m| m.value == "host") {
@@ -469,7 +469,7 @@ pub(crate) fn target_ports(stack: &Stack, t: &Target<'_>) -> (BTreeSet<u16>, BTr
     let mut uncertain = false;
     match t {
         Target::Compose(p, s) => {
-            uncertain = ports_uncertain(stack, p, s);
+            uncertain = service_ports_uncertain(stack, p, s);
             for m in &s.ports {
                 if let Some(r) = m.published {
                     published.extend((r.start..=r.end).take(4096));
@@ -506,6 +506,12 @@ pub(crate) fn target_ports(stack: &Stack, t: &Target<'_>) -> (BTreeSet<u16>, BTr
         },
     }
     (published, other, uncertain)
+}
+
+/// [`ports_uncertain`], from the service's cached facts when it has them.
+fn service_ports_uncertain(stack: &Stack, p: &Project, s: &Service) -> bool {
+    p.facts_of(s)
+        .map_or_else(|| ports_uncertain(stack, p, s), |f| f.ports_uncertain)
 }
 
 /// Whether a service's `ports` hold a value stacklint could not resolve (dropped from the model).

@@ -24,8 +24,11 @@ pub struct Target {
 
 #[derive(Clone, Debug, Default)]
 pub struct Names {
+    /// Every target once; a compose service has up to a handful of names and a Kubernetes Service
+    /// four DNS forms, all pointing here.
+    targets: Vec<Target>,
     /// Sorted, so that "did you mean" walks the names in one fixed order without sorting per call.
-    map: BTreeMap<String, Vec<Target>>,
+    map: BTreeMap<String, Vec<usize>>,
     /// Whether the repository defines anything a name could refer to (otherwise nothing is missing).
     defines_any: bool,
 }
@@ -37,7 +40,7 @@ pub enum Resolved<'a> {
     Unsure,
     /// A plain name the repository does not define.
     Missing,
-    Found(&'a [Target]),
+    Found(Vec<&'a Target>),
 }
 
 /// Whether `host` is a literal IP address (v4 or v6).
@@ -52,69 +55,86 @@ fn is_label(s: &str) -> bool {
         && s.chars().any(|c| c.is_ascii_alphabetic())
 }
 
+/// A compose service's names (service name, `container_name`, `hostname`, network aliases) and
+/// what they stand for.
+fn compose_target(stack: &Stack, p: &super::project::Project, s: &crate::compose::Service) -> (Vec<String>, Target) {
+    let published: BTreeSet<u16> = s
+        .ports
+        .iter()
+        .filter_map(|m| m.published)
+        .flat_map(|r| (r.start..=r.end).take(4096))
+        .collect();
+    let mut ports: BTreeSet<u16> = if stack.is_served(p, s) {
+        stack.listen_ports(p, s).into_owned()
+    } else {
+        BTreeSet::new()
+    };
+    if !ports.is_empty() {
+        ports.extend(&published);
+    }
+    let target = Target {
+        what: format!("service `{}`", s.name.value),
+        ports,
+        published,
+    };
+    let mut aliases = vec![s.name.value.clone()];
+    aliases.extend(s.container_name.iter().map(|c| c.value.clone()));
+    aliases.extend(s.hostname.iter().map(|c| c.value.clone()));
+    aliases.extend(
+        s.networks
+            .iter()
+            .flat_map(|n| n.aliases.iter().map(|a| a.value.clone())),
+    );
+    aliases.sort();
+    aliases.dedup();
+    (aliases, target)
+}
+
+/// A Kubernetes Service's DNS forms (`n`, `n.ns`, `n.ns.svc`, `n.ns.svc.cluster.local`) and what
+/// they stand for.
+fn k8s_target(o: &crate::k8s::model::Object, svc: &crate::k8s::model::Service) -> (Vec<String>, Target) {
+    let ports: BTreeSet<u16> = if svc.headless || svc.service_type == "ExternalName" {
+        BTreeSet::new()
+    } else {
+        svc.ports
+            .iter()
+            .filter_map(|p| u16::try_from(p.port.value).ok())
+            .collect()
+    };
+    let target = Target {
+        what: format!("Service `{}`", o.name.value),
+        ports,
+        published: BTreeSet::new(),
+    };
+    let n = &o.name.value;
+    let ns = &o.namespace;
+    let forms = vec![
+        n.clone(),
+        format!("{n}.{ns}"),
+        format!("{n}.{ns}.svc"),
+        format!("{n}.{ns}.svc.cluster.local"),
+    ];
+    (forms, target)
+}
+
 impl Names {
+    /// The targets of compose services and Kubernetes Services are worked out in parallel (a
+    /// monorepo has thousands); they are then indexed in model order, so the result does not
+    /// depend on the thread count.
     pub fn build(stack: &Stack, config: &Config) -> Names {
+        use rayon::prelude::*;
         let mut names = Names::default();
-        for p in &stack.projects {
-            for s in &p.model.services {
-                let published: BTreeSet<u16> = s
-                    .ports
-                    .iter()
-                    .filter_map(|m| m.published)
-                    .flat_map(|r| (r.start..=r.end).take(4096))
-                    .collect();
-                let mut ports: BTreeSet<u16> = if stack.is_served(p, s) {
-                    stack.listen_ports(p, s).into_owned()
-                } else {
-                    BTreeSet::new()
-                };
-                if !ports.is_empty() {
-                    ports.extend(&published);
-                }
-                let target = Target {
-                    what: format!("service `{}`", s.name.value),
-                    ports,
-                    published,
-                };
-                let mut aliases = vec![s.name.value.clone()];
-                aliases.extend(s.container_name.iter().map(|c| c.value.clone()));
-                aliases.extend(s.hostname.iter().map(|c| c.value.clone()));
-                aliases.extend(
-                    s.networks
-                        .iter()
-                        .flat_map(|n| n.aliases.iter().map(|a| a.value.clone())),
-                );
-                aliases.sort();
-                aliases.dedup();
-                for a in aliases {
-                    names.add(a, target.clone());
-                }
-            }
-        }
-        for (o, svc) in stack.k8s.services() {
-            let ports: BTreeSet<u16> = if svc.headless || svc.service_type == "ExternalName" {
-                BTreeSet::new()
-            } else {
-                svc.ports
-                    .iter()
-                    .filter_map(|p| u16::try_from(p.port.value).ok())
-                    .collect()
-            };
-            let target = Target {
-                what: format!("Service `{}`", o.name.value),
-                ports,
-                published: BTreeSet::new(),
-            };
-            let n = &o.name.value;
-            let ns = &o.namespace;
-            for form in [
-                n.clone(),
-                format!("{n}.{ns}"),
-                format!("{n}.{ns}.svc"),
-                format!("{n}.{ns}.svc.cluster.local"),
-            ] {
-                names.add(form, target.clone());
-            }
+        let services: Vec<(&super::project::Project, &crate::compose::Service)> = stack
+            .projects
+            .iter()
+            .flat_map(|p| p.model.services.iter().map(move |s| (p, s)))
+            .collect();
+        let compose: Vec<(Vec<String>, Target)> =
+            services.par_iter().map(|(p, s)| compose_target(stack, p, s)).collect();
+        let k8s_services: Vec<_> = stack.k8s.services().collect();
+        let k8s: Vec<(Vec<String>, Target)> = k8s_services.par_iter().map(|(o, svc)| k8s_target(o, svc)).collect();
+        for (aliases, target) in compose.into_iter().chain(k8s) {
+            names.add_all(aliases, target);
         }
         for u in &stack.units {
             let ports = super::units::unit_ports(&u.unit);
@@ -123,12 +143,11 @@ impl Names {
                 ports,
                 published: BTreeSet::new(),
             };
-            names.add(u.name.clone(), target.clone());
-            names.add(u.stem().to_owned(), target);
+            names.add_all(vec![u.name.clone(), u.stem().to_owned()], target);
         }
         for h in &config.hosts {
-            names.add(
-                h.name.clone(),
+            names.add_all(
+                vec![h.name.clone()],
                 Target {
                     what: format!("host `{}`", h.name),
                     ports: BTreeSet::new(),
@@ -138,8 +157,8 @@ impl Names {
         }
         for (kind, name) in config.k8s_known_objects.iter().filter_map(|o| o.split_once('/')) {
             if kind == "Service" {
-                names.add(
-                    name.to_owned(),
+                names.add_all(
+                    vec![name.to_owned()],
                     Target {
                         what: format!("Service `{name}`"),
                         ports: BTreeSet::new(),
@@ -151,9 +170,17 @@ impl Names {
         names
     }
 
-    fn add(&mut self, name: String, target: Target) {
+    /// Files `target` under each of `names` (a name listed twice points at it once).
+    fn add_all(&mut self, names: Vec<String>, target: Target) {
         self.defines_any = true;
-        self.map.entry(name).or_default().push(target);
+        let i = self.targets.len();
+        self.targets.push(target);
+        for n in names {
+            let at = self.map.entry(n).or_default();
+            if at.last() != Some(&i) {
+                at.push(i);
+            }
+        }
     }
 
     /// Whether the repository defines any service, unit or Service at all.
@@ -163,8 +190,8 @@ impl Names {
 
     /// What `host` (a name as a claim writes it, without port) refers to.
     pub fn resolve(&self, host: &str) -> Resolved<'_> {
-        if let Some(t) = self.map.get(host) {
-            return Resolved::Found(t);
+        if let Some(found) = self.map.get(host) {
+            return Resolved::Found(found.iter().filter_map(|i| self.targets.get(*i)).collect());
         }
         if host.is_empty()
             || is_ip(host)

@@ -42,6 +42,9 @@ pub struct ServiceFacts {
     pub listen: std::collections::BTreeSet<u16>,
     /// The folded words a doc may use for the service (see `crate::docs::service_keys`).
     pub doc_keys: Vec<String>,
+    /// Whether its `ports` hold a value that could not be resolved (`crate::docs::ports_uncertain`):
+    /// asked for every service of a doc's scope, and it walks the project's YAML.
+    pub ports_uncertain: bool,
 }
 
 impl Project {

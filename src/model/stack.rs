@@ -649,6 +649,7 @@ impl Stack {
                         project::ServiceFacts {
                             doc_keys: crate::docs::service_keys(s, image.as_deref()),
                             listen: self.compute_listen_ports(p, s),
+                            ports_uncertain: crate::docs::ports_uncertain(self, p, s),
                             image,
                         }
                     })

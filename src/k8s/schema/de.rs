@@ -33,6 +33,30 @@ pub(crate) struct UnknownKey {
 pub(crate) struct Trace {
     pub unknown: RefCell<Vec<UnknownKey>>,
     pub error_span: Cell<Option<Span>>,
+    /// How many sequences and mappings the reading is inside now.
+    depth: Cell<usize>,
+    /// Set when the reading went deeper than [`MAX_DEPTH`] and stopped there.
+    pub too_deep: Cell<bool>,
+}
+
+/// Real manifests nest well under this; it keeps serde's recursion (through the k8s-openapi
+/// visitors) far from any stack limit. Counted while reading, rather than by a walk of the whole
+/// document beforehand, which cost a quarter of the schema check.
+pub(crate) const MAX_DEPTH: usize = 64;
+
+impl Trace {
+    /// Reads one nested value one level deeper, or stops the reading at [`MAX_DEPTH`].
+    fn descend<T>(&self, read: impl FnOnce() -> Result<T, DeError>) -> Result<T, DeError> {
+        let depth = self.depth.get();
+        if depth >= MAX_DEPTH {
+            self.too_deep.set(true);
+            return Err(DeError(UNSUPPORTED.to_owned()));
+        }
+        self.depth.set(depth + 1);
+        let r = read();
+        self.depth.set(depth);
+        r
+    }
 }
 
 #[derive(Debug)]
@@ -298,12 +322,10 @@ impl<'a> de::SeqAccess<'a> for SeqDe<'a> {
 
     fn next_element_seed<T: DeserializeSeed<'a>>(&mut self, seed: T) -> Result<Option<T::Value>, DeError> {
         match self.items.next() {
-            Some(node) => seed
-                .deserialize(NodeDe {
-                    node,
-                    trace: self.trace,
-                })
-                .map(Some),
+            Some(node) => {
+                let trace = self.trace;
+                trace.descend(|| seed.deserialize(NodeDe { node, trace })).map(Some)
+            }
             None => Ok(None),
         }
     }
@@ -336,10 +358,10 @@ impl<'a> de::MapAccess<'a> for MapDe<'a> {
 
     fn next_value_seed<V: DeserializeSeed<'a>>(&mut self, seed: V) -> Result<V::Value, DeError> {
         match self.value.take() {
-            Some(node) => seed.deserialize(NodeDe {
-                node,
-                trace: self.trace,
-            }),
+            Some(node) => {
+                let trace = self.trace;
+                trace.descend(|| seed.deserialize(NodeDe { node, trace }))
+            }
             None => Err(DeError(UNSUPPORTED.to_owned())),
         }
     }

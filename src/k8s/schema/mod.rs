@@ -107,7 +107,8 @@ fn is_builtin_group(group: &str) -> bool {
     group == "extensions" || KINDS.iter().any(|k| k.group == group)
 }
 
-/// Nesting depth, bounded: documents deeper than `limit` are not validated (serde recursion).
+/// Nesting depth, bounded: custom resources deeper than `limit` are not validated (the schema
+/// validator recurses). Built-in kinds count depth while they are read (`de::MAX_DEPTH`).
 fn deeper_than(node: &Node, limit: usize) -> bool {
     if limit == 0 {
         return true;
@@ -121,8 +122,8 @@ fn deeper_than(node: &Node, limit: usize) -> bool {
     }
 }
 
-/// Real manifests nest well under this; it keeps serde's recursion far from any stack limit.
-const MAX_VALIDATED_DEPTH: usize = 64;
+/// As deep as a custom resource may be to be validated (as built-in kinds, `de::MAX_DEPTH`).
+const MAX_VALIDATED_DEPTH: usize = de::MAX_DEPTH;
 
 /// The newest Kubernetes 1.x release whose types are compiled in (the k8s-openapi feature).
 pub(crate) const NEWEST_MINOR: u32 = 37;
@@ -143,9 +144,7 @@ pub(crate) fn check_document(doc: &Node, cx: &Context<'_>, out: &mut Vec<Diagnos
         return;
     };
     if let Some(entry) = KINDS.iter().find(|k| k.api_version == av && k.kind == kind) {
-        if !deeper_than(doc, MAX_VALIDATED_DEPTH) {
-            validate(entry, kind, doc, out);
-        }
+        validate(entry, kind, doc, out);
         return;
     }
     let (group, version) = split_api_version(av);
@@ -194,6 +193,9 @@ pub(crate) fn check_document(doc: &Node, cx: &Context<'_>, out: &mut Vec<Diagnos
 fn validate(entry: &KindEntry, kind: &str, doc: &Node, out: &mut Vec<Diagnostic>) {
     let trace = Trace::default();
     let error = (entry.validate)(doc, &trace);
+    if trace.too_deep.get() {
+        return; // not read to the end: neither its unknown keys nor its errors are known
+    }
     let mut seen = std::collections::HashSet::new();
     for u in trace.unknown.into_inner() {
         if !seen.insert(u.key_span) {
@@ -272,6 +274,41 @@ mod tests {
         assert_eq!(check_at(psp, 25).len(), 1);
         // Never served: reported whatever the version.
         assert_eq!(check_at("apiVersion: apps/v1beta9\nkind: Deployment\n", 10).len(), 1);
+    }
+
+    /// A CustomResourceDefinition whose schema nests `depth` properties, with a misspelt field
+    /// (`typo`) at the bottom.
+    fn deep_crd(depth: usize) -> String {
+        let mut text = String::from(
+            "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: a.b.c}\nspec:\n  group: b.c\n  names: {kind: A, plural: as}\n  scope: Namespaced\n  versions:\n    - name: v1\n      served: true\n      storage: true\n      schema:\n        openAPIV3Schema:\n",
+        );
+        let mut pad = " ".repeat(10);
+        for i in 0..depth {
+            text.push_str(&format!("{pad}type: object\n{pad}properties:\n{pad}  p{i}:\n"));
+            pad.push_str("    ");
+        }
+        text.push_str(&format!("{pad}typo: string\n"));
+        text
+    }
+
+    /// Depth is counted while a document is read: a misspelling within the bound is found, and a
+    /// document nested past it is left unjudged (no finding, no stack overflow), as before.
+    #[test]
+    fn nesting_is_bounded_while_reading() {
+        let shallow = check(&deep_crd(5));
+        assert_eq!(shallow.len(), 1, "{shallow:#?}");
+        assert!(
+            shallow[0].message.contains("unknown field `typo`"),
+            "{}",
+            shallow[0].message
+        );
+        assert!(check(&deep_crd(de::MAX_DEPTH)).is_empty());
+        let deep = std::thread::Builder::new()
+            .stack_size(2 * 1024 * 1024)
+            .spawn(|| check(&deep_crd(100)).len())
+            .ok()
+            .and_then(|h| h.join().ok());
+        assert_eq!(deep, Some(0));
     }
 
     const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n        - name: web\n          image: nginx:1.27\n          resources:\n            limits: {cpu: 0.5, memory: 128Mi}\n          ports:\n            - contianerPort: 80\n";
