@@ -107,6 +107,10 @@ pub(crate) fn host_port_values(text: &str) -> Vec<HostRef> {
 
 /// Every host reference of a value: URL hosts, or the value as `host:port` list.
 pub(crate) fn host_refs(text: &str) -> Vec<HostRef> {
+    // Both forms need a colon; most values (names, numbers, flags) have none.
+    if !text.contains(':') {
+        return Vec::new();
+    }
     let urls = url_hosts(text);
     if urls.is_empty() {
         host_port_values(text)
@@ -117,6 +121,18 @@ pub(crate) fn host_refs(text: &str) -> Vec<HostRef> {
 
 pub(crate) fn is_loopback(host: &str) -> bool {
     matches!(host, "localhost" | "127.0.0.1" | "::1" | "0:0:0:0:0:0:0:1")
+}
+
+/// Whether `text` may hold a host that [`is_loopback`] accepts once lowercased: a cheap test that
+/// lets callers skip values that cannot reach localhost.
+pub(crate) fn may_name_loopback(text: &str) -> bool {
+    text.contains("127.0.0.1")
+        || text.contains("::1")
+        || text.contains("0:0:0:0:0:0:0:1")
+        || text
+            .as_bytes()
+            .windows("localhost".len())
+            .any(|w| w.eq_ignore_ascii_case(b"localhost"))
 }
 
 /// A DNS-1035 label (what a Service name must be).

@@ -36,8 +36,8 @@ fn servers_by_port(cluster: &Cluster) -> Servers<'_> {
     map
 }
 
-/// One environment value a container receives: its variable name, the value as written, and for
-/// values read from a ConfigMap, where the workload refers to it.
+/// One environment value a container receives that may reach localhost: its variable name, the
+/// value as written, and for values read from a ConfigMap, where the workload refers to it.
 struct EnvValue<'a> {
     name: &'a str,
     value: &'a Spanned<String>,
@@ -72,7 +72,7 @@ fn config_map_values<'a>(
 fn env_values<'a>(cluster: &'a Cluster, o: &'a Object, c: &'a Container) -> Vec<EnvValue<'a>> {
     let mut out = Vec::new();
     for e in &c.env {
-        if let Some(v) = &e.value {
+        if let Some(v) = e.value.as_ref().filter(|v| dns::may_name_loopback(&v.value)) {
             out.push(EnvValue {
                 name: &e.name.value,
                 value: v,
@@ -82,6 +82,9 @@ fn env_values<'a>(cluster: &'a Cluster, o: &'a Object, c: &'a Container) -> Vec<
         if let Some(r) = &e.value_from {
             let Some(key) = r.keys.first() else { continue };
             for (_, v) in config_map_values(cluster, o, r, Some(&key.value)) {
+                if !dns::may_name_loopback(&v.value) {
+                    continue;
+                }
                 out.push(EnvValue {
                     name: &e.name.value,
                     value: v,
@@ -98,6 +101,9 @@ fn env_values<'a>(cluster: &'a Cluster, o: &'a Object, c: &'a Container) -> Vec<
     }
     for r in &c.env_from {
         for (k, v) in config_map_values(cluster, o, r, None) {
+            if !dns::may_name_loopback(&v.value) {
+                continue;
+            }
             out.push(EnvValue {
                 name: &k.value,
                 value: v,

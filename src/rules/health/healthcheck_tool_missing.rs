@@ -21,10 +21,17 @@ impl Rule for HealthcheckToolMissing {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for project in &stack.projects {
             for s in &project.model.services {
-                // The check that runs: compose's test, else the Dockerfile's HEALTHCHECK.
-                let eff = stack
-                    .dockerfile_for(project, s)
-                    .map(|(d, t)| (d.file, d.doc.effective(t)));
+                // The check that runs: compose's test, else the Dockerfile's HEALTHCHECK. The
+                // Dockerfile is read only when it is needed (most services name no tool at all).
+                let mut eff = None;
+                let mut effective = || {
+                    eff.get_or_insert_with(|| {
+                        stack
+                            .dockerfile_for(project, s)
+                            .map(|(d, t)| (d.file, d.doc.effective(t)))
+                    })
+                    .clone()
+                };
                 let words: Vec<(String, Span)> = match s.healthcheck.as_ref().and_then(|h| h.test.as_ref()) {
                     Some(HealthTest::Command(c)) => c
                         .args
@@ -33,10 +40,10 @@ impl Rule for HealthcheckToolMissing {
                         .map(|(i, a)| (a.clone(), c.arg_span(i)))
                         .collect(),
                     Some(HealthTest::None) => continue,
-                    None => match &eff {
+                    None => match effective() {
                         Some((file, e)) => match &e.healthcheck {
                             Some(dockerfile::Healthcheck::Cmd { command, range }) => {
-                                let span = Span::new(*file, range.start, range.end);
+                                let span = Span::new(file, range.start, range.end);
                                 command.args.iter().map(|a| (a.clone(), span)).collect()
                             }
                             _ => continue,
@@ -44,6 +51,9 @@ impl Rule for HealthcheckToolMissing {
                         None => continue,
                     },
                 };
+                if !words.iter().any(|(w, _)| TOOLS.iter().any(|t| w.contains(t))) {
+                    continue;
+                }
                 let Some(image) = stack.effective_image(project, s) else {
                     continue;
                 };
@@ -63,7 +73,7 @@ impl Rule for HealthcheckToolMissing {
                     if images::ships_tool(&image, tool) != Some(false) {
                         continue;
                     }
-                    let installed_by_build = eff.as_ref().is_some_and(|(_, e)| e.installs.iter().any(|p| p == tool));
+                    let installed_by_build = effective().is_some_and(|(_, e)| e.installs.iter().any(|p| p == tool));
                     let installed_by_command = [&s.command, &s.entrypoint]
                         .into_iter()
                         .flatten()

@@ -29,22 +29,28 @@ fn browser_facing(name: &str) -> bool {
         || BIND_ENV.contains(&n.as_str())
 }
 
+/// Whether a value may hold a host [`is_loopback`] accepts (`localhost`, `::1`, `127.x.x.x`):
+/// other values are skipped before they are scanned for endpoints.
+fn may_be_loopback(value: &str) -> bool {
+    value.contains("localhost") || value.contains("127.") || value.contains("::1")
+}
+
 /// One environment entry of a service, from compose or from an env file it loads.
-struct EnvEntry {
-    name: String,
-    value: String,
+struct EnvEntry<'a> {
+    name: &'a str,
+    value: &'a str,
     span: Span,
 }
 
-fn env_entries(stack: &Stack, project: &Project, s: &Service) -> Vec<EnvEntry> {
-    let mut out: Vec<EnvEntry> = s
+fn env_entries<'a>(stack: &'a Stack, project: &Project, s: &'a Service) -> Vec<EnvEntry<'a>> {
+    let mut out: Vec<EnvEntry<'a>> = s
         .environment
         .iter()
         .filter_map(|e| {
             let v = e.value.as_ref()?;
             Some(EnvEntry {
-                name: e.name.value.clone(),
-                value: v.value.clone(),
+                name: &e.name.value,
+                value: &v.value,
                 span: v.span,
             })
         })
@@ -59,8 +65,8 @@ fn env_entries(stack: &Stack, project: &Project, s: &Service) -> Vec<EnvEntry> {
                 continue; // `environment` wins over env files
             }
             out.push(EnvEntry {
-                name: e.key.clone(),
-                value: e.value.clone(),
+                name: &e.key,
+                value: &e.value,
                 span: Span::new(doc.file, e.value_range.start, e.value_range.end),
             });
         }
@@ -100,11 +106,11 @@ impl Rule for LocalhostReference {
                         .unwrap_or_default()
                 };
                 for e in &env {
-                    if browser_facing(&e.name) {
+                    if !may_be_loopback(e.value) || browser_facing(e.name) {
                         continue;
                     }
                     // URLs and host:port pairs.
-                    for ep in endpoints(&e.value) {
+                    for ep in endpoints(e.value) {
                         let (true, Some(port)) = (is_loopback(&ep.host), ep.port.filter(|_| ep.explicit_port)) else {
                             continue;
                         };
@@ -117,7 +123,7 @@ impl Rule for LocalhostReference {
                         let span = if exact { e.span.sub(ep.range.clone()) } else { e.span };
                         let unique = targets.len() == 1;
                         let fix = unique.then(|| super::host_span(stack, span, &ep.host)).flatten();
-                        report(out, s, &e.name, &format!("{}:{port}", ep.host), target, port, span, fix);
+                        report(out, s, e.name, &format!("{}:{port}", ep.host), target, port, span, fix);
                     }
                     // `X_HOST=localhost` beside `X_PORT`, or naming a backing service by prefix.
                     let Some(prefix) = e.name.strip_suffix("_HOST") else {
@@ -152,7 +158,7 @@ impl Rule for LocalhostReference {
                         let fix = unique
                             .then(|| super::host_span(stack, e.span, e.value.trim()))
                             .flatten();
-                        report(out, s, &e.name, e.value.trim(), &t, p, e.span, fix);
+                        report(out, s, e.name, e.value.trim(), &t, p, e.span, fix);
                     }
                 }
             }

@@ -20,7 +20,15 @@ use crate::source::Span;
 
 pub(crate) struct PhantomService;
 
-fn check_text(cluster: &Cluster, o: &Object, text: &str, span: Span, what: &str, out: &mut Vec<Diagnostic>) {
+/// `what` names where the text is (``env `X` ``), for messages: made only for a finding.
+fn check_text(
+    cluster: &Cluster,
+    o: &Object,
+    text: &str,
+    span: Span,
+    what: &dyn Fn() -> String,
+    out: &mut Vec<Diagnostic>,
+) {
     for r in dns::host_refs(text) {
         if dns::is_loopback(&r.host) {
             continue;
@@ -43,6 +51,7 @@ fn check_text(cluster: &Cluster, o: &Object, text: &str, span: Span, what: &str,
             if cluster.may_exist("Service", &ns, &svc, o.rendering) {
                 continue;
             }
+            let what = what();
             out.push(
                 Diagnostic::new(
                     "phantom-service",
@@ -66,6 +75,7 @@ fn check_text(cluster: &Cluster, o: &Object, text: &str, span: Span, what: &str,
             .iter()
             .any(|s| s.headless || s.service_type == "ExternalName" || s.exposes(port));
         if !ok {
+            let what = what();
             let exposed: Vec<String> = services
                 .iter()
                 .flat_map(|s| s.ports.iter().map(|p| p.port.value.to_string()))
@@ -101,24 +111,20 @@ impl Rule for PhantomService {
                     for c in all_containers(w) {
                         for e in &c.env {
                             if let Some(v) = &e.value {
-                                check_text(cluster, o, &v.value, v.span, &format!("env `{}`", e.name.value), out);
+                                let what = || format!("env `{}`", e.name.value);
+                                check_text(cluster, o, &v.value, v.span, &what, out);
                             }
                         }
+                        let what = || format!("an argument of container `{}`", c.name.value);
                         for a in c.command.iter().chain(&c.args) {
-                            check_text(
-                                cluster,
-                                o,
-                                &a.value,
-                                a.span,
-                                &format!("an argument of container `{}`", c.name.value),
-                                out,
-                            );
+                            check_text(cluster, o, &a.value, a.span, &what, out);
                         }
                     }
                 }
                 Body::Data(d) if o.kind == "ConfigMap" => {
                     for (k, v) in &d.values {
-                        check_text(cluster, o, &v.value, v.span, &format!("key `{}`", k.value), out);
+                        let what = || format!("key `{}`", k.value);
+                        check_text(cluster, o, &v.value, v.span, &what, out);
                     }
                 }
                 _ => {}

@@ -8,10 +8,9 @@ pub(crate) struct DefaultCredentials;
 impl Rule for DefaultCredentials {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         crate::k8s::checks::default_credentials(&stack.k8s, out);
-        for v in env_values(stack) {
-            let reported_in_env = v.via.iter().any(|(n, val)| is_default_credential(n, val));
-            if reported_in_env || !is_default_credential(v.name, v.value) {
-                continue;
+        for v in env_values(stack, &is_default_credential) {
+            if v.via.iter().any(|(n, val)| is_default_credential(n, val)) {
+                continue; // reported in the `.env` that holds it
             }
             let name = v.name;
             let message = match v.service {

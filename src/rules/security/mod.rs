@@ -16,7 +16,6 @@ use crate::source::Span;
 pub(crate) struct EnvValue<'a> {
     pub name: &'a str,
     pub name_span: Span,
-    pub value: &'a str,
     pub value_span: Span,
     /// The service, for compose `environment`; `None` in an env file.
     pub service: Option<&'a str>,
@@ -26,16 +25,18 @@ pub(crate) struct EnvValue<'a> {
     pub via: Vec<(&'a str, &'a str)>,
 }
 
-/// Every literal environment value: compose `environment` entries (after interpolation, skipping
-/// values still unknown, and values that only repeat a variable of the project's `.env`, which is
-/// read itself), then every committed env file except templates (`.env.example`, ...).
-pub(crate) fn env_values(stack: &Stack) -> Vec<EnvValue<'_>> {
+/// Every literal environment value `keep(name, value)` accepts: compose `environment` entries
+/// (after interpolation, skipping values still unknown, and values that only repeat a variable of
+/// the project's `.env`, which is read itself), then every committed env file except templates
+/// (`.env.example`, ...). `keep` is asked first, so that only the few values a rule may report
+/// have their interpolated variables looked up.
+pub(crate) fn env_values<'a>(stack: &'a Stack, keep: &dyn Fn(&str, &str) -> bool) -> Vec<EnvValue<'a>> {
     let mut out = Vec::new();
     for project in &stack.projects {
         for s in &project.model.services {
             for e in &s.environment {
                 let Some(v) = &e.value else { continue };
-                if v.value.is_empty() || is_unknown(&v.value) {
+                if v.value.is_empty() || is_unknown(&v.value) || !keep(&e.name.value, &v.value) {
                     continue;
                 }
                 let raw = stack.sources.get(v.span.file).map_or("", |f| f.slice(v.span));
@@ -51,7 +52,6 @@ pub(crate) fn env_values(stack: &Stack) -> Vec<EnvValue<'_>> {
                 out.push(EnvValue {
                     name: &e.name.value,
                     name_span: e.name.span,
-                    value: &v.value,
                     value_span: v.span,
                     service: Some(&s.name.value),
                     via,
@@ -66,13 +66,12 @@ pub(crate) fn env_values(stack: &Stack) -> Vec<EnvValue<'_>> {
             continue;
         }
         for en in &doc.doc.entries {
-            if en.value.is_empty() || has_interpolation(&en.value) {
+            if en.value.is_empty() || has_interpolation(&en.value) || !keep(&en.key, &en.value) {
                 continue;
             }
             out.push(EnvValue {
                 name: &en.key,
                 name_span: Span::new(doc.file, en.key_range.start, en.key_range.end),
-                value: &en.value,
                 value_span: Span::new(doc.file, en.value_range.start, en.value_range.end),
                 service: None,
                 via: Vec::new(),

@@ -15,10 +15,9 @@ fn fires(name: &str, value: &str) -> bool {
 impl Rule for PlaintextSecret {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         crate::k8s::checks::plaintext_secret(&stack.k8s, out);
-        for v in env_values(stack) {
-            let reported_in_env = v.via.iter().any(|(n, val)| fires(n, val));
-            if reported_in_env || !fires(v.name, v.value) {
-                continue;
+        for v in env_values(stack, &fires) {
+            if v.via.iter().any(|(n, val)| fires(n, val)) {
+                continue; // reported in the `.env` that holds it
             }
             let name = v.name;
             let (message, help) = match v.service {
