@@ -235,34 +235,82 @@ pub(crate) fn object_keys(o: &Object) -> Option<Vec<String>> {
     Some(keys)
 }
 
-/// The part of the stack a doc talks about: the compose projects and Kubernetes objects under the
-/// deepest folder (the doc's own, or one above it) that holds any.
-pub(crate) struct Scope<'a> {
-    /// The folder the scope covers (`""`: the whole repository).
-    pub dir: String,
-    pub projects: Vec<&'a Project>,
-    pub objects: Vec<&'a Object>,
-    /// Every thing a doc word can name in scope.
-    targets: Vec<Target<'a>>,
-    /// Folded name → indices into `targets`, ascending (a word is looked up, never scanned for).
-    /// The names are the stack's precomputed doc keys, borrowed.
-    index: HashMap<&'a str, Vec<usize>>,
-    /// [`Scope::published`], computed on first use.
-    published: std::cell::OnceCell<Option<BTreeSet<u16>>>,
+/// Where a doc word can point, by position in the stack's lists.
+#[derive(Clone, Copy, Debug)]
+enum TargetAt {
+    /// (project, service) indices.
+    Compose(usize, usize),
+    /// Index into the cluster's objects.
+    K8s(usize),
 }
 
-/// The scopes of many docs, each computed once: docs of one folder, and docs whose folders fall
-/// back to the same ancestor (every doc of a `docs/` folder beside the stacks), share one. Without
-/// it each doc would rebuild the whole repository's scope: docs x services work on a monorepo.
-pub(crate) struct Scopes<'a> {
-    stack: &'a Stack,
+/// What one scope holds, by position in the stack's lists. Built once per folder when the model is
+/// built, and shared by every doc rule (each used to build its own, with the same work).
+#[derive(Debug, Default)]
+pub struct ScopeData {
+    /// The folder the scope covers (`""`: the whole repository).
+    dir: String,
+    projects: Vec<usize>,
+    objects: Vec<usize>,
+    /// Every thing a doc word can name in scope.
+    targets: Vec<TargetAt>,
+    /// Folded name → indices into `targets`, ascending (a word is looked up, never scanned for).
+    index: HashMap<String, Vec<usize>>,
+    /// [`Scope::published`], computed on first use.
+    published: std::sync::OnceLock<Option<BTreeSet<u16>>>,
+}
+
+impl ScopeData {
+    fn new<'s>(stack: &'s Stack, dir: String, projects: Vec<usize>, objects: Vec<usize>) -> ScopeData {
+        let mut targets = Vec::new();
+        // Keyed by the stack's own strings while filling; each distinct key is copied once at the end.
+        let mut index: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut add = |target: TargetAt, keys: &'s [String]| {
+            let i = targets.len();
+            targets.push(target);
+            for k in keys {
+                let at = index.entry(k.as_str()).or_default();
+                if at.last() != Some(&i) {
+                    at.push(i);
+                }
+            }
+        };
+        for &pi in &projects {
+            let Some(p) = stack.projects.get(pi) else { continue };
+            for (si, s) in p.model.services.iter().enumerate() {
+                let keys = p.facts_of(s).map_or(&[][..], |f| f.doc_keys.as_slice());
+                add(TargetAt::Compose(pi, si), keys);
+            }
+        }
+        for &oi in &objects {
+            if let Some(keys) = stack.object_doc_keys.get(oi).and_then(Option::as_deref) {
+                add(TargetAt::K8s(oi), keys);
+            }
+        }
+        ScopeData {
+            dir,
+            projects,
+            objects,
+            targets,
+            index: index.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+            published: std::sync::OnceLock::new(),
+        }
+    }
+}
+
+/// The scopes of the repository's docs, each computed once: docs of one folder, and docs whose
+/// folders fall back to the same ancestor (every doc of a `docs/` folder beside the stacks), share
+/// one. Without it each doc would rebuild the whole repository's scope: docs x services work on a
+/// monorepo.
+#[derive(Debug, Default)]
+pub struct DocScopes {
     /// Folders holding a compose project or a manifest, with all their ancestors (`""` included).
     occupied: HashSet<String>,
-    /// Projects and objects by the folder they are in (indices into the stack's lists), so that a
-    /// scope gathers what lies under its folder by range, not by scanning everything per folder.
-    projects_by_dir: BTreeMap<&'a str, Vec<usize>>,
-    objects_by_dir: BTreeMap<&'a str, Vec<usize>>,
-    by_dir: HashMap<String, Scope<'a>>,
+    by_dir: HashMap<String, ScopeData>,
+    /// The whole repository.
+    all: ScopeData,
+    /// For a folder no doc is in (no rule asks for one).
+    empty: ScopeData,
 }
 
 /// The indices filed under `dir` or any folder below it, ascending.
@@ -290,8 +338,19 @@ fn filed_under(map: &BTreeMap<&str, Vec<usize>>, dir: &str) -> Vec<usize> {
     out
 }
 
-impl<'a> Scopes<'a> {
-    pub(crate) fn new(stack: &'a Stack) -> Scopes<'a> {
+/// The deepest folder at or above `doc_dir` that holds a project or manifest.
+fn scope_dir<'d>(occupied: &HashSet<String>, doc_dir: &'d str) -> &'d str {
+    let mut dir = doc_dir;
+    while !dir.is_empty() && !occupied.contains(dir) {
+        dir = crate::model::project::dir_of(dir);
+    }
+    dir
+}
+
+impl DocScopes {
+    /// The scope of every doc of `stack` (needs its projects' facts and the objects' doc keys),
+    /// and of the whole repository.
+    pub fn build(stack: &Stack) -> DocScopes {
         let mut projects_by_dir: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         for (i, p) in stack.projects.iter().enumerate() {
             projects_by_dir.entry(p.dir.as_str()).or_default().push(i);
@@ -309,83 +368,106 @@ impl<'a> Scopes<'a> {
                 dir = crate::model::project::dir_of(dir);
             }
         }
-        Scopes {
-            stack,
+        let mut dirs: Vec<&str> = stack.docs.iter().map(|d| scope_dir(&occupied, d.dir())).collect();
+        dirs.sort_unstable();
+        dirs.dedup();
+        let scope = |dir: &str| {
+            ScopeData::new(
+                stack,
+                dir.to_owned(),
+                filed_under(&projects_by_dir, dir),
+                filed_under(&objects_by_dir, dir),
+            )
+        };
+        // Serial on purpose: built on first use from inside the parallel rules (see
+        // `Stack::doc_scopes`), where a nested parallel loop could run another doc rule on this
+        // thread and wait for this very build.
+        let mut by_dir: HashMap<String, ScopeData> = dirs.iter().map(|d| ((*d).to_owned(), scope(d))).collect();
+        // The root scope is the whole repository: built once more only when no doc has it.
+        let all = by_dir.remove("").unwrap_or_else(|| scope(""));
+        DocScopes {
             occupied,
-            projects_by_dir,
-            objects_by_dir,
-            by_dir: HashMap::new(),
+            by_dir,
+            all,
+            empty: ScopeData::default(),
         }
+    }
+}
+
+/// The part of the stack a doc talks about: the compose projects and Kubernetes objects under the
+/// deepest folder (the doc's own, or one above it) that holds any. A view of shared [`ScopeData`].
+#[derive(Clone, Copy)]
+pub(crate) struct Scope<'a> {
+    stack: &'a Stack,
+    data: &'a ScopeData,
+}
+
+/// The scopes of a stack's docs (see [`DocScopes`]).
+pub(crate) struct Scopes<'a> {
+    stack: &'a Stack,
+}
+
+impl<'a> Scopes<'a> {
+    pub(crate) fn new(stack: &'a Stack) -> Scopes<'a> {
+        Scopes { stack }
     }
 
     /// The scope of a doc in `doc_dir`: the compose projects and Kubernetes objects under the
-    /// deepest folder (the doc's own, or one above it) that holds any; computed once per folder.
-    pub(crate) fn of(&mut self, doc_dir: &str) -> &Scope<'a> {
-        let mut dir = doc_dir;
-        while !dir.is_empty() && !self.occupied.contains(dir) {
-            dir = crate::model::project::dir_of(dir);
+    /// deepest folder (the doc's own, or one above it) that holds any.
+    pub(crate) fn of(&self, doc_dir: &str) -> Scope<'a> {
+        let scopes = self.stack.doc_scopes();
+        let dir = scope_dir(&scopes.occupied, doc_dir);
+        let data = match scopes.by_dir.get(dir) {
+            Some(d) => d,
+            None if dir.is_empty() => &scopes.all,
+            None => &scopes.empty,
+        };
+        Scope {
+            stack: self.stack,
+            data,
         }
-        let stack = self.stack;
-        let (pmap, omap) = (&self.projects_by_dir, &self.objects_by_dir);
-        self.by_dir.entry(dir.to_owned()).or_insert_with(|| {
-            let projects = filed_under(pmap, dir)
-                .into_iter()
-                .filter_map(|i| stack.projects.get(i))
-                .collect();
-            let objects = filed_under(omap, dir)
-                .into_iter()
-                .filter_map(|i| stack.k8s.objects().get(i))
-                .collect();
-            Scope::new(stack, dir.to_owned(), projects, objects)
-        })
     }
 }
 
 impl<'a> Scope<'a> {
     /// The whole repository.
     pub(crate) fn all(stack: &'a Stack) -> Scope<'a> {
-        Scope::new(
+        Scope {
             stack,
-            String::new(),
-            stack.projects.iter().collect(),
-            stack.k8s.objects().iter().collect(),
-        )
+            data: &stack.doc_scopes().all,
+        }
     }
 
-    fn new(stack: &'a Stack, dir: String, projects: Vec<&'a Project>, objects: Vec<&'a Object>) -> Scope<'a> {
-        let mut targets = Vec::new();
-        let mut index: HashMap<&'a str, Vec<usize>> = HashMap::new();
-        let mut add = |target: Target<'a>, keys: &'a [String]| {
-            let i = targets.len();
-            targets.push(target);
-            for k in keys {
-                let at = index.entry(k.as_str()).or_default();
-                if at.last() != Some(&i) {
-                    at.push(i);
-                }
+    /// The folder the scope covers (`""`: the whole repository).
+    pub(crate) fn dir(&self) -> &'a str {
+        &self.data.dir
+    }
+
+    pub(crate) fn projects(&self) -> impl Iterator<Item = &'a Project> + 'a {
+        let stack = self.stack;
+        self.data.projects.iter().filter_map(move |i| stack.projects.get(*i))
+    }
+
+    pub(crate) fn objects(&self) -> impl Iterator<Item = &'a Object> + 'a {
+        let objects = self.stack.k8s.objects();
+        self.data.objects.iter().filter_map(move |i| objects.get(*i))
+    }
+
+    pub(crate) fn has_projects(&self) -> bool {
+        !self.data.projects.is_empty()
+    }
+
+    pub(crate) fn has_objects(&self) -> bool {
+        !self.data.objects.is_empty()
+    }
+
+    fn target(&self, at: TargetAt) -> Option<Target<'a>> {
+        match at {
+            TargetAt::Compose(pi, si) => {
+                let p = self.stack.projects.get(pi)?;
+                Some(Target::Compose(p, p.model.services.get(si)?))
             }
-        };
-        for p in &projects {
-            for s in &p.model.services {
-                let keys = p.facts_of(s).map_or(&[][..], |f| f.doc_keys.as_slice());
-                add(Target::Compose(p, s), keys);
-            }
-        }
-        for o in &objects {
-            let keys = crate::model::position_in(stack.k8s.objects(), *o)
-                .and_then(|i| stack.object_doc_keys.get(i))
-                .and_then(Option::as_deref);
-            if let Some(keys) = keys {
-                add(Target::K8s(o), keys);
-            }
-        }
-        Scope {
-            dir,
-            projects,
-            objects,
-            targets,
-            index,
-            published: std::cell::OnceCell::new(),
+            TargetAt::K8s(oi) => self.stack.k8s.objects().get(oi).map(Target::K8s),
         }
     }
 
@@ -395,7 +477,7 @@ impl<'a> Scope<'a> {
     pub(crate) fn resolve(&self, word: &str) -> Vec<Target<'a>> {
         self.matches(word)
             .iter()
-            .filter_map(|i| self.targets.get(*i).copied())
+            .filter_map(|i| self.data.targets.get(*i).and_then(|at| self.target(*at)))
             .collect()
     }
 
@@ -406,7 +488,7 @@ impl<'a> Scope<'a> {
 
     /// Indices of the targets `word` names: its folded form, else its first word when the rest is
     /// generic (`Postgres database` → `postgres`).
-    fn matches(&self, word: &str) -> &[usize] {
+    fn matches(&self, word: &str) -> &'a [usize] {
         let mut candidates = vec![fold(word)];
         let parts: Vec<&str> = word.split_whitespace().collect();
         if parts.len() > 1
@@ -416,10 +498,11 @@ impl<'a> Scope<'a> {
         {
             candidates.push(fold(parts[0]));
         }
+        let index = &self.data.index;
         candidates
             .iter()
             .filter(|c| !c.is_empty())
-            .filter_map(|c| self.index.get(c.as_str()))
+            .filter_map(|c| index.get(c.as_str()))
             .find(|found| !found.is_empty())
             .map_or(&[], Vec::as_slice)
     }
@@ -427,13 +510,14 @@ impl<'a> Scope<'a> {
     /// Host ports that something in scope publishes: compose host ports and NodePorts. `None` when
     /// a published port is unknown (an unresolved variable), so "nothing publishes it" cannot be
     /// said.
-    pub(crate) fn published(&self, stack: &Stack) -> Option<&BTreeSet<u16>> {
-        self.published.get_or_init(|| self.compute_published(stack)).as_ref()
+    pub(crate) fn published(&self) -> Option<&'a BTreeSet<u16>> {
+        self.data.published.get_or_init(|| self.compute_published()).as_ref()
     }
 
-    fn compute_published(&self, stack: &Stack) -> Option<BTreeSet<u16>> {
+    fn compute_published(&self) -> Option<BTreeSet<u16>> {
+        let stack = self.stack;
         let mut set = BTreeSet::new();
-        for p in &self.projects {
+        for p in self.projects() {
             for s in &p.model.services {
                 if service_ports_uncertain(stack, p, s) {
                     return None;
@@ -448,7 +532,7 @@ impl<'a> Scope<'a> {
                 }
             }
         }
-        for o in &self.objects {
+        for o in self.objects() {
             if let Some(svc) = o.service() {
                 for port in &svc.ports {
                     if let Some(np) = port.node_port.as_ref().and_then(|n| u16::try_from(n.value).ok()) {

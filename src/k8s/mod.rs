@@ -194,10 +194,14 @@ pub(crate) fn build_cluster(
     }
     cluster.namespaces.insert(default_ns.to_owned());
     for o in &cluster.objects {
-        if o.kind == "Namespace" {
-            cluster.namespaces.insert(o.name.value.clone());
-        } else if !o.namespace.is_empty() {
-            cluster.namespaces.insert(o.namespace.clone());
+        let ns = if o.kind == "Namespace" {
+            &o.name.value
+        } else {
+            &o.namespace
+        };
+        // Thousands of objects share a few namespaces: copy a name only the first time.
+        if !ns.is_empty() && !cluster.namespaces.contains(ns) {
+            cluster.namespaces.insert(ns.clone());
         }
     }
     (cluster, diagnostics)

@@ -8,7 +8,7 @@
 
 use super::Stack;
 use crate::config::Config;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap};
 
 /// Something a name stands for.
 #[derive(Clone, Debug)]
@@ -27,8 +27,10 @@ pub struct Names {
     /// Every target once; a compose service has up to a handful of names and a Kubernetes Service
     /// four DNS forms, all pointing here.
     targets: Vec<Target>,
-    /// Sorted, so that "did you mean" walks the names in one fixed order without sorting per call.
-    map: BTreeMap<String, Vec<usize>>,
+    map: HashMap<String, Vec<usize>>,
+    /// Every name, sorted, for "did you mean" (one fixed order): made on the first suggestion,
+    /// since most runs make none and a sorted map cost more to fill than the lookups it served.
+    sorted: std::sync::OnceLock<Vec<String>>,
     /// Whether the repository defines anything a name could refer to (otherwise nothing is missing).
     defines_any: bool,
 }
@@ -219,6 +221,11 @@ impl Names {
 
     /// The nearest defined name, for "did you mean".
     pub fn nearest(&self, host: &str) -> Option<&str> {
-        crate::suggest::nearest(host, self.map.keys().map(String::as_str))
+        let sorted = self.sorted.get_or_init(|| {
+            let mut all: Vec<String> = self.map.keys().cloned().collect();
+            all.sort_unstable();
+            all
+        });
+        crate::suggest::nearest(host, sorted.iter().map(String::as_str))
     }
 }

@@ -86,6 +86,9 @@ pub struct Stack {
     /// The folded words a doc may use for each Kubernetes object, in the order of
     /// `k8s.objects()` (see `crate::docs::object_keys`): worked out once, not per doc rule.
     pub object_doc_keys: Vec<Option<Vec<String>>>,
+    /// The scope of every doc (what it talks about), shared by the doc rules: see
+    /// [`Stack::doc_scopes`].
+    doc_scopes: std::sync::OnceLock<crate::docs::DocScopes>,
     /// Indices into `projects` by the files each project reads, and by its folder, so that a doc
     /// command or script naming a compose file finds its projects without scanning them all.
     projects_by_file: HashMap<FileId, Vec<usize>>,
@@ -418,12 +421,19 @@ impl Stack {
         // Compose projects and the Kubernetes cluster need nothing of each other: built side by
         // side, so that the serial parts of one overlap the other.
         let k8s_config = stack.k8s_config(root, config);
-        let ((projects, compose_diags), (cluster, k8s_diags)) =
-            rayon::join(|| stack.compose_projects(config), || stack.cluster(&k8s_config));
+        // The services' facts need only the projects and the files, so they are worked out on
+        // the compose side too, while the (longer) cluster side runs.
+        let ((projects, compose_diags), (cluster, k8s_diags)) = rayon::join(
+            || {
+                let (mut projects, diags) = stack.compose_projects(config);
+                stack.fill_service_facts(&mut projects);
+                (projects, diags)
+            },
+            || stack.cluster(&k8s_config),
+        );
         stack.parse_diagnostics.extend(compose_diags);
         stack.parse_diagnostics.extend(k8s_diags);
         stack.set_projects(projects);
-        stack.fill_service_facts();
         stack.k8s = cluster;
         crate::phase_done("compose projects and kubernetes cluster", t);
         let t = std::time::Instant::now();
@@ -636,9 +646,8 @@ impl Stack {
     }
 
     /// Works out each service's [`project::ServiceFacts`] once, in parallel.
-    fn fill_service_facts(&mut self) {
-        let facts: Vec<Vec<project::ServiceFacts>> = self
-            .projects
+    fn fill_service_facts(&self, projects: &mut [Project]) {
+        let facts: Vec<Vec<project::ServiceFacts>> = projects
             .par_iter()
             .map(|p| {
                 p.model
@@ -656,7 +665,7 @@ impl Stack {
                     .collect()
             })
             .collect();
-        for (p, f) in self.projects.iter_mut().zip(facts) {
+        for (p, f) in projects.iter_mut().zip(facts) {
             p.facts = f;
         }
     }
@@ -969,6 +978,12 @@ impl Stack {
             .map(|y| crate::suppress::k8s_ignores(&y.documents))
             .collect();
         self.k8s_ignores.extend(ignores.into_iter().flatten());
+    }
+
+    /// The scope of every doc, built by the first doc rule that asks (while the other rules run
+    /// on the other threads) and shared with the rest.
+    pub(crate) fn doc_scopes(&self) -> &crate::docs::DocScopes {
+        self.doc_scopes.get_or_init(|| crate::docs::DocScopes::build(self))
     }
 
     /// The parsed YAML of `file`, if it is a YAML file. `yaml` is filled in file order, so this is a

@@ -9,17 +9,17 @@ pub(crate) struct DocCountDrift;
 
 impl Rule for DocCountDrift {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
-        let mut scopes = Scopes::new(stack);
+        let scopes = Scopes::new(stack);
         for doc in stack.docs.iter().filter(|d| !d.historical) {
             if doc.claims.counts.is_empty() {
                 continue;
             }
             let scope = scopes.of(doc.dir());
-            if !scope.objects.is_empty() {
+            if scope.has_objects() {
                 continue;
             }
-            let counts: Vec<usize> = scope.projects.iter().map(|p| p.model.services.len()).collect();
-            let bases: Vec<_> = scope.projects.iter().filter(|p| !p.name.contains('+')).collect();
+            let counts: Vec<usize> = scope.projects().map(|p| p.model.services.len()).collect();
+            let bases: Vec<_> = scope.projects().filter(|p| !p.name.contains('+')).collect();
             let [base] = bases.as_slice() else { continue };
             if counts.iter().any(|c| *c != base.model.services.len())
                 || base.model.services.iter().any(|s| !s.profiles.is_empty())

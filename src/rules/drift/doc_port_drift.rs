@@ -92,7 +92,7 @@ fn doc_local_ports(doc: &crate::docs::MdDoc) -> (BTreeSet<u16>, bool) {
 
 impl Rule for DocPortDrift {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
-        let mut scopes = Scopes::new(stack);
+        let scopes = Scopes::new(stack);
         let mut ports_of: HashMap<(String, String), NamePorts> = HashMap::new();
         for doc in &stack.docs {
             let scope = scopes.of(doc.dir());
@@ -103,8 +103,9 @@ impl Rule for DocPortDrift {
                 }
                 // Docs of one scope repeat the same names (a `docs/` folder of 500 notes): the
                 // ports of a name are gathered once per scope, not once per row.
-                let (published, other, unsure) =
-                    ports_of.entry((scope.dir.clone(), np.name.clone())).or_insert_with(|| {
+                let (published, other, unsure) = ports_of
+                    .entry((scope.dir().to_owned(), np.name.clone()))
+                    .or_insert_with(|| {
                         let mut published = BTreeSet::new();
                         let mut other = BTreeSet::new();
                         let mut unsure = false;
@@ -146,10 +147,10 @@ impl Rule for DocPortDrift {
                 }
                 out.push(d);
             }
-            if scope.projects.is_empty() {
+            if !scope.has_projects() {
                 continue;
             }
-            let Some(published) = scope.published(stack) else {
+            let Some(published) = scope.published() else {
                 continue;
             };
             let (local, outside) = doc_local_ports(doc);

@@ -300,14 +300,14 @@ fn check_rule_files(
 /// The docs side: rows naming services that do not exist.
 fn check_docs(stack: &Stack, out: &mut Vec<Diagnostic>) {
     let everywhere = crate::docs::Scope::all(stack);
-    let mut scopes = crate::docs::Scopes::new(stack);
+    let scopes = crate::docs::Scopes::new(stack);
     let none = std::collections::BTreeSet::new();
     for doc in &stack.docs {
         let scope = scopes.of(doc.dir());
-        if scope.projects.is_empty() && scope.objects.is_empty() {
+        if !scope.has_projects() && !scope.has_objects() {
             continue;
         }
-        let published = scope.published(stack).unwrap_or(&none);
+        let published = scope.published().unwrap_or(&none);
         let claims = &doc.claims.name_ports;
         for c in claims {
             let Some(port) = c.port else { continue };
