@@ -74,9 +74,11 @@ pub struct Cluster {
 #[derive(Clone, Debug, Default)]
 struct Index {
     /// (kind, name) → objects whose effective or written name is `name`.
-    by_kind_name: HashMap<(String, String), Vec<usize>>,
+    /// Nested rather than keyed by pairs, so that a lookup borrows its strings instead of copying
+    /// them (rules look objects up tens of thousands of times on a monorepo).
+    by_kind_name: Nested<Vec<usize>>,
     /// (namespace, name) of every custom-resource output.
-    custom_outputs: HashSet<(String, String)>,
+    custom_outputs: Nested<()>,
     /// Namespaces holding a custom resource; `custom_anywhere`: one has no namespace.
     custom_namespaces: HashSet<String>,
     custom_anywhere: bool,
@@ -87,20 +89,40 @@ struct Index {
     /// Namespaces (as stored) that hold a workload.
     workload_namespaces: HashSet<String>,
     /// (label, value) of pod templates → workloads.
-    workloads_by_label: HashMap<(String, String), Vec<usize>>,
+    workloads_by_label: Nested<Vec<usize>>,
+}
+
+/// A map keyed by two strings, looked up by `&str` pairs without allocating.
+type Nested<V> = HashMap<String, HashMap<String, V>>;
+
+/// The value at `(a, b)`, created empty if absent (each key copied only the first time). Always
+/// `Some`; an `Option` only so that no code path can panic.
+fn nested_entry<'m, V: Default>(map: &'m mut Nested<V>, a: &str, b: &str) -> Option<&'m mut V> {
+    if !map.contains_key(a) {
+        map.insert(a.to_owned(), HashMap::new());
+    }
+    let inner = map.get_mut(a)?;
+    if !inner.contains_key(b) {
+        inner.insert(b.to_owned(), V::default());
+    }
+    inner.get_mut(b)
+}
+
+fn nested_get<'m, V>(map: &'m Nested<V>, a: &str, b: &str) -> Option<&'m V> {
+    map.get(a).and_then(|inner| inner.get(b))
 }
 
 impl Index {
     fn new(objects: &[Object]) -> Index {
         let mut ix = Index::default();
         for (i, o) in objects.iter().enumerate() {
-            let key = (o.kind.clone(), o.name.value.clone());
-            ix.by_kind_name.entry(key).or_default().push(i);
+            if let Some(at) = nested_entry(&mut ix.by_kind_name, &o.kind, &o.name.value) {
+                at.push(i);
+            }
             if o.written_name != o.name.value {
-                ix.by_kind_name
-                    .entry((o.kind.clone(), o.written_name.clone()))
-                    .or_default()
-                    .push(i);
+                if let Some(at) = nested_entry(&mut ix.by_kind_name, &o.kind, &o.written_name) {
+                    at.push(i);
+                }
             }
             if !o.custom_outputs.is_empty() {
                 if o.namespace.is_empty() {
@@ -108,17 +130,21 @@ impl Index {
                 }
                 ix.custom_namespaces.insert(o.namespace.clone());
                 for n in &o.custom_outputs {
-                    ix.custom_outputs.insert((o.namespace.clone(), n.clone()));
+                    let _ = nested_entry(&mut ix.custom_outputs, &o.namespace, n);
                 }
             }
             if o.kind == "Namespace" {
                 ix.defined_namespaces.insert(o.name.value.clone());
             }
             if let Some(w) = o.workload() {
-                ix.workload_namespaces.insert(o.namespace.clone());
+                if !ix.workload_namespaces.contains(&o.namespace) {
+                    ix.workload_namespaces.insert(o.namespace.clone());
+                }
                 ix.workloads.push(i);
                 for (k, v) in &w.template_labels {
-                    ix.workloads_by_label.entry((k.clone(), v.clone())).or_default().push(i);
+                    if let Some(at) = nested_entry(&mut ix.workloads_by_label, k, v) {
+                        at.push(i);
+                    }
                 }
             }
         }
@@ -255,11 +281,7 @@ impl Cluster {
         name: &'a str,
         rendering: usize,
     ) -> impl Iterator<Item = &'a Object> + 'a {
-        let candidates = self
-            .index()
-            .by_kind_name
-            .get(&(kind.to_owned(), name.to_owned()))
-            .map_or(&[][..], Vec::as_slice);
+        let candidates = nested_get(&self.index().by_kind_name, kind, name).map_or(&[][..], Vec::as_slice);
         candidates.iter().map(|&i| &self.objects[i]).filter(move |o| {
             o.kind == kind
                 && (o.namespace == namespace || o.namespace.is_empty() || !o.namespace_explicit)
@@ -281,10 +303,7 @@ impl Cluster {
     pub(crate) fn may_exist(&self, kind: &str, namespace: &str, name: &str, rendering: usize) -> bool {
         self.find(kind, namespace, name, rendering).next().is_some()
             || self.is_known(kind, name)
-            || self
-                .index()
-                .custom_outputs
-                .contains(&(namespace.to_owned(), name.to_owned()))
+            || nested_get(&self.index().custom_outputs, namespace, name).is_some()
     }
 
     /// Whether the repository creates this namespace with a `Namespace` object.
@@ -319,9 +338,7 @@ impl Cluster {
         // Without expressions (whose unknown operators must give `None` as soon as one workload
         // qualifies), a `matchLabels` pair narrows the candidates to the workloads that carry it.
         let candidates: Vec<usize> = match selector.match_labels.first() {
-            Some((k, v)) if selector.match_expressions.is_empty() => ix
-                .workloads_by_label
-                .get(&(k.value.clone(), v.clone()))
+            Some((k, v)) if selector.match_expressions.is_empty() => nested_get(&ix.workloads_by_label, &k.value, v)
                 .map_or(&[][..], Vec::as_slice)
                 .iter()
                 .copied()
