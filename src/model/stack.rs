@@ -969,7 +969,7 @@ impl Stack {
     /// The suppression annotations of every manifest (read in parallel). The manifests' trees
     /// stay: freeing them here (they are most of a monorepo's memory) cost a check more than it
     /// saved, since the free ran beside the rules on the same cores (about a tenth of the check's
-    /// CPU time on the benchmark corpus for 17 MiB less peak memory, docs/performance.md).
+    /// CPU time on the benchmark corpus for 16 MiB less peak memory, docs/performance.md).
     fn collect_k8s_ignores(&mut self) {
         let ignores: Vec<Vec<crate::suppress::K8sIgnore>> = self
             .yaml
