@@ -271,7 +271,14 @@ fn directives(stack: &Stack, problems: &mut Vec<Diagnostic>) -> Vec<Directive> {
         out.extend(found);
         problems.extend(bad);
     }
-    for a in &stack.k8s_ignores {
+    // Ignore annotations of Kubernetes objects, read from the manifests' trees (kept in the model).
+    let annotations: Vec<Vec<K8sIgnore>> = stack
+        .yaml
+        .par_iter()
+        .filter(|y| y.role == crate::model::stack::YamlRole::Kubernetes)
+        .map(|y| k8s_ignores(&y.documents))
+        .collect();
+    for a in annotations.iter().flatten() {
         let (raw_ids, reason) = parse_body(&a.text, 0);
         // The value may be quoted, so offsets inside it are not source offsets: point at the value.
         let raw_ids = raw_ids.into_iter().map(|(id, _)| (id, a.value.range())).collect();
@@ -537,10 +544,9 @@ mod tests {
     }
 }
 
-/// A `stacklint.dev/ignore` annotation of a Kubernetes object, read while the manifests' trees still
-/// exist (they are freed once the cluster is built).
+/// A `stacklint.dev/ignore` annotation of a Kubernetes object.
 #[derive(Debug)]
-pub struct K8sIgnore {
+struct K8sIgnore {
     /// The annotation's value, and the whole object it covers.
     pub value: Span,
     pub object: Span,
@@ -548,7 +554,7 @@ pub struct K8sIgnore {
 }
 
 /// The `stacklint.dev/ignore` annotations of every object of one manifest file.
-pub fn k8s_ignores(documents: &[crate::yaml::Node]) -> Vec<K8sIgnore> {
+fn k8s_ignores(documents: &[crate::yaml::Node]) -> Vec<K8sIgnore> {
     documents
         .iter()
         .filter_map(|object| {

@@ -244,10 +244,10 @@ enum TargetAt {
     K8s(usize),
 }
 
-/// What one scope holds, by position in the stack's lists. Built once per folder when the model is
-/// built, and shared by every doc rule (each used to build its own, with the same work).
+/// What one scope holds, by position in the stack's lists. Built once per folder (see
+/// [`DocScopes`]) and shared by every doc rule (each used to build its own, with the same work).
 #[derive(Debug, Default)]
-pub struct ScopeData {
+pub(crate) struct ScopeData {
     /// The folder the scope covers (`""`: the whole repository).
     dir: String,
     projects: Vec<usize>,
@@ -303,7 +303,7 @@ impl ScopeData {
 /// one. Without it each doc would rebuild the whole repository's scope: docs x services work on a
 /// monorepo.
 #[derive(Debug, Default)]
-pub struct DocScopes {
+pub(crate) struct DocScopes {
     /// Folders holding a compose project or a manifest, with all their ancestors (`""` included).
     occupied: HashSet<String>,
     by_dir: HashMap<String, ScopeData>,
@@ -350,7 +350,7 @@ fn scope_dir<'d>(occupied: &HashSet<String>, doc_dir: &'d str) -> &'d str {
 impl DocScopes {
     /// The scope of every doc of `stack` (needs its projects' facts and the objects' doc keys),
     /// and of the whole repository.
-    pub fn build(stack: &Stack) -> DocScopes {
+    pub(crate) fn build(stack: &Stack) -> DocScopes {
         let mut projects_by_dir: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         for (i, p) in stack.projects.iter().enumerate() {
             projects_by_dir.entry(p.dir.as_str()).or_default().push(i);
@@ -402,34 +402,20 @@ pub(crate) struct Scope<'a> {
     data: &'a ScopeData,
 }
 
-/// The scopes of a stack's docs (see [`DocScopes`]).
-pub(crate) struct Scopes<'a> {
-    stack: &'a Stack,
-}
-
-impl<'a> Scopes<'a> {
-    pub(crate) fn new(stack: &'a Stack) -> Scopes<'a> {
-        Scopes { stack }
-    }
-
+impl<'a> Scope<'a> {
     /// The scope of a doc in `doc_dir`: the compose projects and Kubernetes objects under the
     /// deepest folder (the doc's own, or one above it) that holds any.
-    pub(crate) fn of(&self, doc_dir: &str) -> Scope<'a> {
-        let scopes = self.stack.doc_scopes();
+    pub(crate) fn of(stack: &'a Stack, doc_dir: &str) -> Scope<'a> {
+        let scopes = stack.doc_scopes();
         let dir = scope_dir(&scopes.occupied, doc_dir);
         let data = match scopes.by_dir.get(dir) {
             Some(d) => d,
             None if dir.is_empty() => &scopes.all,
             None => &scopes.empty,
         };
-        Scope {
-            stack: self.stack,
-            data,
-        }
+        Scope { stack, data }
     }
-}
 
-impl<'a> Scope<'a> {
     /// The whole repository.
     pub(crate) fn all(stack: &'a Stack) -> Scope<'a> {
         Scope {

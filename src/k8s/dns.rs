@@ -123,18 +123,6 @@ pub(crate) fn is_loopback(host: &str) -> bool {
     matches!(host, "localhost" | "127.0.0.1" | "::1" | "0:0:0:0:0:0:0:1")
 }
 
-/// Whether `text` may hold a host that [`is_loopback`] accepts once lowercased: a cheap test that
-/// lets callers skip values that cannot reach localhost.
-pub(crate) fn may_name_loopback(text: &str) -> bool {
-    text.contains("127.0.0.1")
-        || text.contains("::1")
-        || text.contains("0:0:0:0:0:0:0:1")
-        || text
-            .as_bytes()
-            .windows("localhost".len())
-            .any(|w| w.eq_ignore_ascii_case(b"localhost"))
-}
-
 /// A DNS-1035 label (what a Service name must be).
 fn is_service_label(l: &str) -> bool {
     let b = l.as_bytes();

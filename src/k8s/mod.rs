@@ -95,17 +95,9 @@ struct Index {
 /// A map keyed by two strings, looked up by `&str` pairs without allocating.
 type Nested<V> = HashMap<String, HashMap<String, V>>;
 
-/// The value at `(a, b)`, created empty if absent (each key copied only the first time). Always
-/// `Some`; an `Option` only so that no code path can panic.
-fn nested_entry<'m, V: Default>(map: &'m mut Nested<V>, a: &str, b: &str) -> Option<&'m mut V> {
-    if !map.contains_key(a) {
-        map.insert(a.to_owned(), HashMap::new());
-    }
-    let inner = map.get_mut(a)?;
-    if !inner.contains_key(b) {
-        inner.insert(b.to_owned(), V::default());
-    }
-    inner.get_mut(b)
+/// The value at `(a, b)`, created empty if absent (only the index's one build pays the copies).
+fn nested_entry<'m, V: Default>(map: &'m mut Nested<V>, a: &str, b: &str) -> &'m mut V {
+    map.entry(a.to_owned()).or_default().entry(b.to_owned()).or_default()
 }
 
 fn nested_get<'m, V>(map: &'m Nested<V>, a: &str, b: &str) -> Option<&'m V> {
@@ -116,13 +108,9 @@ impl Index {
     fn new(objects: &[Object]) -> Index {
         let mut ix = Index::default();
         for (i, o) in objects.iter().enumerate() {
-            if let Some(at) = nested_entry(&mut ix.by_kind_name, &o.kind, &o.name.value) {
-                at.push(i);
-            }
+            nested_entry(&mut ix.by_kind_name, &o.kind, &o.name.value).push(i);
             if o.written_name != o.name.value {
-                if let Some(at) = nested_entry(&mut ix.by_kind_name, &o.kind, &o.written_name) {
-                    at.push(i);
-                }
+                nested_entry(&mut ix.by_kind_name, &o.kind, &o.written_name).push(i);
             }
             if !o.custom_outputs.is_empty() {
                 if o.namespace.is_empty() {
@@ -130,7 +118,7 @@ impl Index {
                 }
                 ix.custom_namespaces.insert(o.namespace.clone());
                 for n in &o.custom_outputs {
-                    let _ = nested_entry(&mut ix.custom_outputs, &o.namespace, n);
+                    nested_entry(&mut ix.custom_outputs, &o.namespace, n);
                 }
             }
             if o.kind == "Namespace" {
@@ -142,9 +130,7 @@ impl Index {
                 }
                 ix.workloads.push(i);
                 for (k, v) in &w.template_labels {
-                    if let Some(at) = nested_entry(&mut ix.workloads_by_label, k, v) {
-                        at.push(i);
-                    }
+                    nested_entry(&mut ix.workloads_by_label, k, v).push(i);
                 }
             }
         }

@@ -11,6 +11,19 @@ pub fn is_loopback(host: &str) -> bool {
         || h.starts_with("127.") && h.split('.').count() == 4 && h.split('.').all(|p| p.parse::<u8>().is_ok())
 }
 
+/// Whether `text` may hold a loopback host, as [`is_loopback`] or the Kubernetes checks'
+/// `dns::is_loopback` (on lowercased hosts) accept one: a cheap test that lets the localhost rules
+/// skip values that cannot reach localhost before scanning them for hosts.
+pub(crate) fn may_name_loopback(text: &str) -> bool {
+    text.contains("127.")
+        || text.contains("::1")
+        || text.contains("0:0:0:0:0:0:0:1")
+        || text
+            .as_bytes()
+            .windows("localhost".len())
+            .any(|w| w.eq_ignore_ascii_case(b"localhost"))
+}
+
 /// A bind address found in a command line: the argument index holding the host.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Bind {

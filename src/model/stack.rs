@@ -81,8 +81,6 @@ pub struct Stack {
     pub hosts: Vec<crate::config::HostSpec>,
     /// Python files with their module-level imports.
     pub python: Vec<PyFile>,
-    /// `stacklint.dev/ignore` annotations of Kubernetes objects (see [`Stack::collect_k8s_ignores`]).
-    pub k8s_ignores: Vec<crate::suppress::K8sIgnore>,
     /// The folded words a doc may use for each Kubernetes object, in the order of
     /// `k8s.objects()` (see `crate::docs::object_keys`): worked out once, not per doc rule.
     pub object_doc_keys: Vec<Option<Vec<String>>>,
@@ -437,7 +435,6 @@ impl Stack {
         stack.k8s = cluster;
         crate::phase_done("compose projects and kubernetes cluster", t);
         let t = std::time::Instant::now();
-        stack.collect_k8s_ignores();
         // Docs, the name index and the doc keys of objects read the model and not each other:
         // built side by side.
         let (docs, (names, keys)) = rayon::join(
@@ -964,20 +961,6 @@ impl Stack {
     /// Whether a relative path (file or folder) exists in the checked tree.
     pub fn exists(&self, rel: &str) -> bool {
         self.paths.contains(rel.trim_end_matches('/'))
-    }
-
-    /// The suppression annotations of every manifest (read in parallel). The manifests' trees
-    /// stay: freeing them here (they are most of a monorepo's memory) cost a check more than it
-    /// saved, since the free ran beside the rules on the same cores (about a tenth of the check's
-    /// CPU time on the benchmark corpus for 16 MiB less peak memory, docs/performance.md).
-    fn collect_k8s_ignores(&mut self) {
-        let ignores: Vec<Vec<crate::suppress::K8sIgnore>> = self
-            .yaml
-            .par_iter()
-            .filter(|y| y.role == YamlRole::Kubernetes)
-            .map(|y| crate::suppress::k8s_ignores(&y.documents))
-            .collect();
-        self.k8s_ignores.extend(ignores.into_iter().flatten());
     }
 
     /// The scope of every doc, built by the first doc rule that asks (while the other rules run

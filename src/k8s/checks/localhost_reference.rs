@@ -10,6 +10,7 @@ use super::{all_containers, running_containers};
 use crate::diagnostic::Diagnostic;
 use crate::k8s::model::{Body, Container, Object, ObjectRef, RefKind, Spanned};
 use crate::k8s::{dedupe, dns, Cluster};
+use crate::model::listen::may_name_loopback;
 use crate::source::Span;
 use std::collections::HashMap;
 
@@ -72,7 +73,7 @@ fn config_map_values<'a>(
 fn env_values<'a>(cluster: &'a Cluster, o: &'a Object, c: &'a Container) -> Vec<EnvValue<'a>> {
     let mut out = Vec::new();
     for e in &c.env {
-        if let Some(v) = e.value.as_ref().filter(|v| dns::may_name_loopback(&v.value)) {
+        if let Some(v) = e.value.as_ref().filter(|v| may_name_loopback(&v.value)) {
             out.push(EnvValue {
                 name: &e.name.value,
                 value: v,
@@ -82,7 +83,7 @@ fn env_values<'a>(cluster: &'a Cluster, o: &'a Object, c: &'a Container) -> Vec<
         if let Some(r) = &e.value_from {
             let Some(key) = r.keys.first() else { continue };
             for (_, v) in config_map_values(cluster, o, r, Some(&key.value)) {
-                if !dns::may_name_loopback(&v.value) {
+                if !may_name_loopback(&v.value) {
                     continue;
                 }
                 out.push(EnvValue {
@@ -101,7 +102,7 @@ fn env_values<'a>(cluster: &'a Cluster, o: &'a Object, c: &'a Container) -> Vec<
     }
     for r in &c.env_from {
         for (k, v) in config_map_values(cluster, o, r, None) {
-            if !dns::may_name_loopback(&v.value) {
+            if !may_name_loopback(&v.value) {
                 continue;
             }
             out.push(EnvValue {

@@ -2,19 +2,18 @@
 //! the number of services the one compose project the doc describes defines. Qualified counts,
 //! historical docs (changelogs, reports, dated notes), stacks with profiles or overlays that change
 //! the count, and Kubernetes pod counts are not judged. Docs: rules/doc-count-drift.md
-use crate::docs::Scopes;
+use crate::docs::Scope;
 use crate::rules::prelude::*;
 
 pub(crate) struct DocCountDrift;
 
 impl Rule for DocCountDrift {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
-        let scopes = Scopes::new(stack);
         for doc in stack.docs.iter().filter(|d| !d.historical) {
             if doc.claims.counts.is_empty() {
                 continue;
             }
-            let scope = scopes.of(doc.dir());
+            let scope = Scope::of(stack, doc.dir());
             if scope.has_objects() {
                 continue;
             }

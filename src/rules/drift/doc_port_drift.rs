@@ -5,7 +5,7 @@
 //! or a doc that runs things outside containers (`npm start`, `uvicorn`) gives no finding.
 //! Docs: rules/doc-port-drift.md
 use crate::docs::claims::is_local;
-use crate::docs::{target_ports, Scopes, Target};
+use crate::docs::{target_ports, Scope, Target};
 use crate::rules::prelude::*;
 use std::collections::{BTreeSet, HashMap};
 
@@ -92,10 +92,9 @@ fn doc_local_ports(doc: &crate::docs::MdDoc) -> (BTreeSet<u16>, bool) {
 
 impl Rule for DocPortDrift {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
-        let scopes = Scopes::new(stack);
         let mut ports_of: HashMap<(String, String), NamePorts> = HashMap::new();
         for doc in &stack.docs {
-            let scope = scopes.of(doc.dir());
+            let scope = Scope::of(stack, doc.dir());
             for np in &doc.claims.name_ports {
                 let Some(port) = np.port else { continue };
                 if !scope.knows(&np.name) {

@@ -23,14 +23,14 @@ impl Rule for HealthcheckToolMissing {
             for s in &project.model.services {
                 // The check that runs: compose's test, else the Dockerfile's HEALTHCHECK. The
                 // Dockerfile is read only when it is needed (most services name no tool at all).
-                let mut eff = None;
-                let mut effective = || {
-                    eff.get_or_insert_with(|| {
+                let eff = std::cell::OnceCell::new();
+                let effective = || {
+                    eff.get_or_init(|| {
                         stack
                             .dockerfile_for(project, s)
                             .map(|(d, t)| (d.file, d.doc.effective(t)))
                     })
-                    .clone()
+                    .as_ref()
                 };
                 let words: Vec<(String, Span)> = match s.healthcheck.as_ref().and_then(|h| h.test.as_ref()) {
                     Some(HealthTest::Command(c)) => c
@@ -43,7 +43,7 @@ impl Rule for HealthcheckToolMissing {
                     None => match effective() {
                         Some((file, e)) => match &e.healthcheck {
                             Some(dockerfile::Healthcheck::Cmd { command, range }) => {
-                                let span = Span::new(file, range.start, range.end);
+                                let span = Span::new(*file, range.start, range.end);
                                 command.args.iter().map(|a| (a.clone(), span)).collect()
                             }
                             _ => continue,

@@ -3,7 +3,7 @@
 use crate::compose::Service;
 use crate::model::endpoints::endpoints;
 use crate::model::images::image_name;
-use crate::model::listen::{is_loopback, prefix_images, BIND_ENV};
+use crate::model::listen::{is_loopback, may_name_loopback, prefix_images, BIND_ENV};
 use crate::model::project::{join, Project};
 use crate::rules::prelude::*;
 use std::collections::{BTreeSet, HashMap};
@@ -27,12 +27,6 @@ fn browser_facing(name: &str) -> bool {
         || n.contains("PUBLIC")
         || n.contains("BROWSER")
         || BIND_ENV.contains(&n.as_str())
-}
-
-/// Whether a value may hold a host [`is_loopback`] accepts (`localhost`, `::1`, `127.x.x.x`):
-/// other values are skipped before they are scanned for endpoints.
-fn may_be_loopback(value: &str) -> bool {
-    value.contains("localhost") || value.contains("127.") || value.contains("::1")
 }
 
 /// One environment entry of a service, from compose or from an env file it loads.
@@ -106,7 +100,7 @@ impl Rule for LocalhostReference {
                         .unwrap_or_default()
                 };
                 for e in &env {
-                    if !may_be_loopback(e.value) || browser_facing(e.name) {
+                    if !may_name_loopback(e.value) || browser_facing(e.name) {
                         continue;
                     }
                     // URLs and host:port pairs.

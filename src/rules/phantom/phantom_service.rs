@@ -300,10 +300,9 @@ fn check_rule_files(
 /// The docs side: rows naming services that do not exist.
 fn check_docs(stack: &Stack, out: &mut Vec<Diagnostic>) {
     let everywhere = crate::docs::Scope::all(stack);
-    let scopes = crate::docs::Scopes::new(stack);
     let none = std::collections::BTreeSet::new();
     for doc in &stack.docs {
-        let scope = scopes.of(doc.dir());
+        let scope = crate::docs::Scope::of(stack, doc.dir());
         if !scope.has_projects() && !scope.has_objects() {
             continue;
         }
