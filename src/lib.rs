@@ -312,16 +312,21 @@ fn run(root: &Path, paths: &[PathBuf], cfg: &Config, opts: &CheckOptions) -> Res
             _ => d.severity.unwrap_or_else(|| rules::meta(entry).severity),
         })
     };
-    let mut diags: Vec<Diagnostic> = ran
-        .par_iter()
-        .flat_map_iter(|r| {
-            let t = std::time::Instant::now();
-            let mut out = Vec::new();
-            r.rule.check(&stack, &mut out);
-            phase_done(&format!("rule {}", r.id), t);
-            out
-        })
-        .collect();
+    // The spans of secret values (masked in every output) are collected beside the rules.
+    let (mut diags, secrets): (Vec<Diagnostic>, _) = rayon::join(
+        || {
+            ran.par_iter()
+                .flat_map_iter(|r| {
+                    let t = std::time::Instant::now();
+                    let mut out = Vec::new();
+                    r.rule.check(&stack, &mut out);
+                    phase_done(&format!("rule {}", r.id), t);
+                    out
+                })
+                .collect()
+        },
+        || stack.secret_spans(),
+    );
     phase_done("rules", t);
     let t = std::time::Instant::now();
     diags.extend(stack.parse_diagnostics.iter().cloned());
@@ -397,7 +402,6 @@ fn run(root: &Path, paths: &[PathBuf], cfg: &Config, opts: &CheckOptions) -> Res
         })
         .collect();
     phase_done("suppress and sort", t);
-    let secrets = stack.secret_spans();
     let sources = std::mem::take(&mut stack.sources);
     drop_in_background(stack);
     Ok(Report {

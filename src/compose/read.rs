@@ -63,7 +63,9 @@ impl Reader {
         self.check_keys(root, schema::TOP_LEVEL_KEYS, "the compose file");
         if let Some(services) = root.get("services") {
             match services.as_map() {
-                Some(_) => {
+                Some(entries) => {
+                    // Services are large: sized once rather than grown by doubling.
+                    model.services.reserve_exact(entries.len());
                     for (name, key, body) in services.entries() {
                         if let Some(s) = self.service(name, key, body) {
                             model.services.push(s);

@@ -265,7 +265,6 @@ fn generators(k: &Node, out: &mut Rendered, default_ns: &str) {
                 written_name: name.to_owned(),
                 namespace: ns.to_owned(),
                 namespace_explicit: g.get("namespace").is_some(),
-                labels: BTreeMap::new(),
                 span: g.span,
                 rendering: 0,
                 patched: false,
@@ -324,15 +323,9 @@ fn override_image(image: &str, ov: &ImageOverride) -> String {
     }
 }
 
-fn labels_to_add(
-    k: &Node,
-) -> (
-    BTreeMap<String, String>,
-    BTreeMap<String, String>,
-    BTreeMap<String, String>,
-) {
-    // (metadata only, metadata + templates, metadata + templates + selectors)
-    let mut meta = BTreeMap::new();
+/// Labels a kustomization adds to pod templates: (templates, templates + selectors). Labels it adds
+/// to metadata only are left out: no rule reads an object's own labels.
+fn labels_to_add(k: &Node) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
     let mut templates = BTreeMap::new();
     let mut selectors = BTreeMap::new();
     let pairs = |n: Option<&Node>| -> Vec<(String, String)> {
@@ -350,11 +343,9 @@ fn labels_to_add(
             selectors.extend(p);
         } else if l.get("includeTemplates").and_then(Node::as_bool) == Some(true) {
             templates.extend(p);
-        } else {
-            meta.extend(p);
         }
     }
-    (meta, templates, selectors)
+    (templates, selectors)
 }
 
 fn apply_transforms(k: &Node, images: &[ImageOverride], objects: &mut [Object]) {
@@ -362,7 +353,7 @@ fn apply_transforms(k: &Node, images: &[ImageOverride], objects: &mut [Object]) 
     let namespace = text("namespace");
     let prefix = text("namePrefix").unwrap_or("");
     let suffix = text("nameSuffix").unwrap_or("");
-    let (meta, templates, selectors) = labels_to_add(k);
+    let (templates, selectors) = labels_to_add(k);
     for o in objects.iter_mut() {
         if let Some(ns) = namespace {
             if !is_cluster_scoped(&o.kind) {
@@ -372,9 +363,6 @@ fn apply_transforms(k: &Node, images: &[ImageOverride], objects: &mut [Object]) 
         }
         if !prefix.is_empty() || !suffix.is_empty() {
             o.name.value = format!("{prefix}{}{suffix}", o.name.value);
-        }
-        for (k, v) in meta.iter().chain(&templates).chain(&selectors) {
-            o.labels.insert(k.clone(), v.clone());
         }
         let sel_span = o.span;
         match &mut o.body {

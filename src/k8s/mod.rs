@@ -181,6 +181,10 @@ pub(crate) fn build_cluster(
             (out, objects)
         })
         .collect();
+    // Sized once: objects are large, and growing the vector by doubling copied them all again.
+    cluster
+        .objects
+        .reserve_exact(checked.iter().map(|(_, objects)| objects.len()).sum());
     for (diags, objects) in checked {
         diagnostics.extend(diags);
         cluster.objects.extend(objects);

@@ -48,7 +48,6 @@ pub(crate) struct Object {
     /// Whether the namespace was written (metadata or kustomization); a manifest without one is
     /// often applied with `kubectl -n`, so lookups let it match any namespace.
     pub namespace_explicit: bool,
-    pub labels: BTreeMap<String, String>,
     /// The whole document (or `List` item).
     pub span: Span,
     /// Which rendering this copy belongs to (see [`super::Rendering`]).

@@ -98,7 +98,6 @@ pub(crate) fn read_object(doc: &Node, default_namespace: &str) -> Option<Object>
             .unwrap_or(default_namespace)
             .to_owned()
     };
-    let labels = string_map(meta.and_then(|m| m.get("labels")));
     let namespace_explicit = meta.and_then(|m| m.get("namespace")).is_some();
     let body = read_body(&kind, doc);
     let custom_outputs = if super::schema::is_builtin_kind(&kind) {
@@ -116,7 +115,6 @@ pub(crate) fn read_object(doc: &Node, default_namespace: &str) -> Option<Object>
         name,
         namespace,
         namespace_explicit,
-        labels,
         span: doc.span,
         rendering: 0,
         patched: false,

@@ -369,51 +369,60 @@ impl Stack {
         let mut stack = Stack::default();
         let mut templates: Vec<(FileId, String)> = Vec::new();
         let mut conf_files: Vec<FileId> = Vec::new();
-        for l in loaded {
-            let id = stack.sources.add(l.rel.clone(), l.text);
-            stack.parse_diagnostics.extend(l.diags);
-            match l.parsed {
-                Parsed::Yaml(documents) => {
-                    let role = match l.kind {
-                        FileKind::Compose => YamlRole::Compose,
-                        FileKind::Kustomization => YamlRole::Kustomization,
-                        _ if documents.iter().any(looks_like_k8s) => YamlRole::Kubernetes,
-                        _ if documents.first().is_some_and(looks_like_compose) => YamlRole::Compose,
-                        _ if is_registry_path(&l.rel, config) => YamlRole::Registry,
-                        _ if prometheus::named_like_prometheus(&l.rel)
-                            && documents.first().is_some_and(|d| d.get("scrape_configs").is_some()) =>
-                        {
-                            YamlRole::Prometheus
+        // The set of existing paths needs only the file list: built beside the filing of the
+        // parsed files, which is serial (it moves each into the stack).
+        let (paths, ()) = rayon::join(
+            || existing_paths(files),
+            || {
+                for l in loaded {
+                    let id = stack.sources.add(l.rel.clone(), l.text);
+                    stack.parse_diagnostics.extend(l.diags);
+                    match l.parsed {
+                        Parsed::Yaml(documents) => {
+                            let role = match l.kind {
+                                FileKind::Compose => YamlRole::Compose,
+                                FileKind::Kustomization => YamlRole::Kustomization,
+                                _ if documents.iter().any(looks_like_k8s) => YamlRole::Kubernetes,
+                                _ if documents.first().is_some_and(looks_like_compose) => YamlRole::Compose,
+                                _ if is_registry_path(&l.rel, config) => YamlRole::Registry,
+                                _ if prometheus::named_like_prometheus(&l.rel)
+                                    && documents.first().is_some_and(|d| d.get("scrape_configs").is_some()) =>
+                                {
+                                    YamlRole::Prometheus
+                                }
+                                _ => YamlRole::Other,
+                            };
+                            stack.yaml.push(YamlDoc {
+                                file: id,
+                                role,
+                                documents,
+                            });
                         }
-                        _ => YamlRole::Other,
-                    };
-                    stack.yaml.push(YamlDoc {
-                        file: id,
-                        role,
-                        documents,
-                    });
+                        Parsed::Text
+                            if matches!(l.kind, FileKind::Compose | FileKind::Kustomization | FileKind::Yaml) =>
+                        {
+                            templates.push((id, l.rel))
+                        }
+                        Parsed::Text if l.kind == FileKind::Conf => conf_files.push(id),
+                        Parsed::Text => stack.texts.push((id, l.kind)),
+                        Parsed::Systemd(unit) => {
+                            let name = l.rel.rsplit('/').next().unwrap_or(&l.rel).to_owned();
+                            stack.units.push(UnitDoc { file: id, name, unit });
+                        }
+                        Parsed::Python(imports) => stack.python.push(PyFile { file: id, imports }),
+                        Parsed::Dockerfile(doc) => {
+                            stack.dockerfiles.insert(l.rel, DockerfileDoc { file: id, doc });
+                        }
+                        Parsed::Env(doc) => {
+                            stack.env_files.insert(l.rel, EnvDoc { file: id, doc });
+                        }
+                        _ => {}
+                    }
                 }
-                Parsed::Text if matches!(l.kind, FileKind::Compose | FileKind::Kustomization | FileKind::Yaml) => {
-                    templates.push((id, l.rel))
-                }
-                Parsed::Text if l.kind == FileKind::Conf => conf_files.push(id),
-                Parsed::Text => stack.texts.push((id, l.kind)),
-                Parsed::Systemd(unit) => {
-                    let name = l.rel.rsplit('/').next().unwrap_or(&l.rel).to_owned();
-                    stack.units.push(UnitDoc { file: id, name, unit });
-                }
-                Parsed::Python(imports) => stack.python.push(PyFile { file: id, imports }),
-                Parsed::Dockerfile(doc) => {
-                    stack.dockerfiles.insert(l.rel, DockerfileDoc { file: id, doc });
-                }
-                Parsed::Env(doc) => {
-                    stack.env_files.insert(l.rel, EnvDoc { file: id, doc });
-                }
-                _ => {}
-            }
-        }
+            },
+        );
         stack.report_templates(&templates);
-        stack.paths = existing_paths(files);
+        stack.paths = paths;
         crate::phase_done("model files", t);
         let t = std::time::Instant::now();
         // Compose projects and the Kubernetes cluster need nothing of each other: built side by
