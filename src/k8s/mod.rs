@@ -138,11 +138,48 @@ impl Index {
     }
 }
 
+/// A manifest file's objects and `k8s-schema` findings, worked out right after the file is parsed
+/// (see [`read_file`]).
+#[derive(Debug)]
+pub(crate) struct FileRead {
+    schema: Vec<Diagnostic>,
+    objects: Vec<Object>,
+}
+
+/// Checks and reads one manifest file alone, as [`build_cluster`] would. Called by the parallel
+/// parse right after the file's tree is built, while that tree is still in the processor's cache:
+/// reading it again later, cold, after every other file was parsed, cost about as much as the
+/// work itself. `None` when a document is a custom resource (its check needs the repository's
+/// CRDs, known only once every file is read): `build_cluster` then does the file itself.
+pub(crate) fn read_file(docs: &[Node], version: u32, default_ns: &str) -> Option<FileRead> {
+    let custom = schema::crd::CustomSchemas::default();
+    let cx = schema::Context {
+        version,
+        custom: &custom,
+    };
+    let mut read = FileRead {
+        schema: Vec::new(),
+        objects: Vec::new(),
+    };
+    for doc in docs {
+        for item in read::expand_list(doc) {
+            if schema::needs_custom_schemas(item) {
+                return None;
+            }
+            schema::check_document(item, &cx, &mut read.schema);
+            read.objects.extend(read::read_object(item, default_ns));
+        }
+    }
+    Some(read)
+}
+
 /// Reads manifests and kustomizations into a [`Cluster`]. The diagnostics returned are the
 /// `k8s-schema` findings (structure of each built-in object, removed API versions), computed once
-/// per document whatever the number of renderings.
+/// per document whatever the number of renderings. `early` holds, in the order of `manifests`, what
+/// [`read_file`] found while the files were parsed (`None`: not read early).
 pub(crate) fn build_cluster(
     manifests: &[(FileId, &[Node])],
+    early: Vec<Option<FileRead>>,
     kustomizations: &[(FileId, &Node)],
     sources: &SourceMap,
     config: &K8sConfig,
@@ -164,10 +201,21 @@ pub(crate) fn build_cluster(
     // every file in parallel, keeping the documents' order in the diagnostics and the objects.
     // Patch files are partial objects (and may hold `$patch` directives): not checked alone.
     // Files a kustomization includes are read by its rendering instead.
+    let mut early = early;
+    early.resize_with(manifests.len(), || None);
     let checked: Vec<(Vec<Diagnostic>, Vec<Object>)> = manifests
         .par_iter()
-        .filter(|(id, _)| !patch_files.contains(id))
-        .map(|&(id, docs)| {
+        .zip(early)
+        .filter(|((id, _), _)| !patch_files.contains(id))
+        .map(|(&(id, docs), early)| {
+            if let Some(read) = early {
+                let objects = if included.contains(&id) {
+                    Vec::new()
+                } else {
+                    read.objects
+                };
+                return (read.schema, objects);
+            }
             let mut out = Vec::new();
             let mut objects = Vec::new();
             for doc in docs {

@@ -100,6 +100,59 @@ fn kustomize_prefix_labels_and_namespace_keep_references_working() {
     assert_eq!(out, vec!["base/app.yaml:14 unpinned-image".to_owned()]);
 }
 
+/// `stacklint check` reads each manifest alone while it is parsed (`read_file`); tests and fuzzing
+/// build the cluster from whole files. Both must give the same objects and findings: a misspelt
+/// field, a removed API, a `List`, a custom resource (left to the late reading, which knows the
+/// CRD), a file a kustomization includes (read by its rendering) and a patch (not checked alone).
+#[test]
+fn reading_manifests_early_changes_nothing() {
+    let crd = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: widgets.example.com}\nspec:\n  group: example.com\n  names: {kind: Widget, plural: widgets}\n  scope: Namespaced\n  versions:\n    - name: v1\n      served: true\n      storage: true\n      schema:\n        openAPIV3Schema:\n          type: object\n          properties:\n            spec:\n              type: object\n              properties:\n                size: {type: integer}\n";
+    let typo = APP.replace("targetPort: http", "targetPrt: http");
+    let files: &[(&str, &str)] = &[
+        ("k8s/app.yaml", &typo),
+        ("k8s/crd.yaml", crd),
+        ("k8s/widget.yaml", "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {size: big}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: x}\ndata: {a: b}\n"),
+        ("k8s/list.yaml", "apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Secret\n    metadata: {name: s}\n    stringData: {K: v}\n  - apiVersion: policy/v1beta1\n    kind: PodDisruptionBudget\n    metadata: {name: p}\n"),
+        ("base/app.yaml", APP),
+        ("base/patch.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 3}\n"),
+        ("base/kustomization.yaml", "resources: [app.yaml]\npatches: [{path: patch.yaml}]\nnamePrefix: p-\n"),
+    ];
+    let config = K8sConfig::default();
+    let summary = |b: &Built| {
+        let mut objects: Vec<String> = b
+            .cluster
+            .objects()
+            .iter()
+            .map(|o| {
+                format!(
+                    "{}/{} {} r{} {:?}",
+                    o.kind, o.name.value, o.namespace, o.rendering, o.span
+                )
+            })
+            .collect();
+        objects.sort();
+        let mut schema: Vec<String> = b
+            .schema
+            .iter()
+            .map(|d| format!("{:?} {}", d.primary.span, d.message))
+            .collect();
+        schema.sort();
+        (objects, schema)
+    };
+    let (late, early) = (
+        summary(&super::testutil::build_with(files, &config, false)),
+        summary(&super::testutil::build_with(files, &config, true)),
+    );
+    assert_eq!(late, early);
+    // The fixture holds what the test is about: each kind of finding, and objects of each file.
+    let all = late.1.join("\n");
+    for expected in ["targetPrt", "PodDisruptionBudget", "size"] {
+        assert!(all.contains(expected), "{expected} missing from:\n{all}");
+    }
+    assert!(late.0.iter().any(|o| o.starts_with("Deployment/p-web")), "{:?}", late.0);
+    assert!(late.0.iter().any(|o| o.starts_with("Widget/w")), "{:?}", late.0);
+}
+
 #[test]
 fn an_object_in_two_overlays_is_reported_once() {
     let bad = APP.replace("targetPort: http", "targetPort: web");

@@ -1,6 +1,6 @@
 //! Test helpers: build a cluster from in-memory files.
 
-use super::{build_cluster, Cluster, K8sConfig};
+use super::{build_cluster, read_file, Cluster, K8sConfig};
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, SourceMap};
 use crate::yaml::{parse_yaml, Node, YamlLimits};
@@ -13,6 +13,12 @@ pub(crate) struct Built {
 
 /// `files`: (path, text). Files named `kustomization.y(a)ml` are kustomizations.
 pub(crate) fn build(files: &[(&str, &str)], config: &K8sConfig) -> Built {
+    build_with(files, config, false)
+}
+
+/// As [`build`]; with `early`, each manifest is first read alone by `read_file`, as the parallel
+/// parse of `stacklint check` does.
+pub(crate) fn build_with(files: &[(&str, &str)], config: &K8sConfig, early: bool) -> Built {
     let mut sources = SourceMap::default();
     let mut parsed: Vec<(FileId, Vec<Node>, bool)> = Vec::new();
     for (path, text) in files {
@@ -31,7 +37,15 @@ pub(crate) fn build(files: &[(&str, &str)], config: &K8sConfig) -> Built {
         .filter(|(_, _, k)| *k)
         .filter_map(|(id, docs, _)| Some((*id, docs.first()?)))
         .collect();
-    let (cluster, schema) = build_cluster(&manifests, &kusts, &sources, config);
+    let read = manifests
+        .iter()
+        .map(|(_, docs)| {
+            early
+                .then(|| read_file(docs, config.version, &config.default_namespace))
+                .flatten()
+        })
+        .collect();
+    let (cluster, schema) = build_cluster(&manifests, read, &kusts, &sources, config);
     Built {
         cluster,
         schema,

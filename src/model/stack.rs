@@ -149,6 +149,24 @@ struct Loaded {
     text: String,
     parsed: Parsed,
     diags: Vec<Diagnostic>,
+    /// A manifest's objects and schema findings, read right after parsing (see [`Loaded::read_k8s`]).
+    k8s: Option<crate::k8s::FileRead>,
+}
+
+impl Loaded {
+    /// Reads a manifest's objects and checks its schema while its tree is still in the cache (see
+    /// `k8s::read_file`). The same test as [`Stack::from_loaded`] makes a file a manifest: a
+    /// plain YAML file with a document that has `apiVersion` and `kind`.
+    fn read_k8s(&mut self, version: u32, default_ns: &str) {
+        if self.kind != FileKind::Yaml {
+            return;
+        }
+        if let Parsed::Yaml(documents) = &self.parsed {
+            if documents.iter().any(looks_like_k8s) {
+                self.k8s = crate::k8s::read_file(documents, version, default_ns);
+            }
+        }
+    }
 }
 
 fn load(id: FileId, found: &Found, max_size: u64) -> Loaded {
@@ -160,6 +178,7 @@ fn load(id: FileId, found: &Found, max_size: u64) -> Loaded {
         text: String::new(),
         parsed: Parsed::Unread,
         diags,
+        k8s: None,
     };
     match std::fs::metadata(&found.path) {
         Ok(m) if m.len() > max_size => {
@@ -222,6 +241,7 @@ fn load(id: FileId, found: &Found, max_size: u64) -> Loaded {
                 text,
                 parsed: Parsed::Unread,
                 diags,
+                k8s: None,
             };
         }
     };
@@ -257,6 +277,7 @@ fn parse_text(id: FileId, rel: String, kind: FileKind, text: String, mut diags: 
         text,
         parsed,
         diags,
+        k8s: None,
     }
 }
 
@@ -292,6 +313,21 @@ fn looks_like_k8s(doc: &Node) -> bool {
     doc.get("apiVersion").and_then(Node::as_text).is_some() && doc.get("kind").and_then(Node::as_text).is_some()
 }
 
+/// Minor version of the targeted Kubernetes 1.x release: `kubernetes.version`, at most the newest
+/// whose types are compiled in.
+fn k8s_version(config: &Config) -> u32 {
+    let newest = crate::k8s::schema::NEWEST_MINOR;
+    config
+        .k8s_version
+        .as_ref()
+        .map_or(newest, |(minor, _)| (*minor).min(newest))
+}
+
+/// Namespace of manifests that name none: `kubernetes.namespace`, else `default`.
+fn k8s_namespace(config: &Config) -> String {
+    config.k8s_namespace.clone().unwrap_or_else(|| "default".to_owned())
+}
+
 /// The parse floor: reads and parses `files` in parallel exactly as [`Stack::build`] does, and
 /// builds nothing else. Returns (files, bytes read, parse diagnostics). For the benchmark only
 /// (`stacklint __parse-floor`), to compare a full check with the cost of reading its inputs.
@@ -318,12 +354,17 @@ impl Stack {
     pub fn build(root: &Path, files: &[Found], config: &Config) -> Stack {
         let t = std::time::Instant::now();
         let max = config.max_file_size();
+        let (version, default_ns) = (k8s_version(config), k8s_namespace(config));
         let loaded: Vec<Loaded> = files
             .par_iter()
             .enumerate()
-            .map(|(i, f)| load(FileId(u32::try_from(i).unwrap_or(u32::MAX)), f, max))
+            .map(|(i, f)| {
+                let mut l = load(FileId(u32::try_from(i).unwrap_or(u32::MAX)), f, max);
+                l.read_k8s(version, &default_ns);
+                l
+            })
             .collect();
-        crate::phase_done("read and parse", t);
+        crate::phase_done("read, parse and read manifests", t);
         Stack::from_loaded(Some(root), files, loaded, config)
     }
 
@@ -369,6 +410,7 @@ impl Stack {
         let mut stack = Stack::default();
         let mut templates: Vec<(FileId, String)> = Vec::new();
         let mut conf_files: Vec<FileId> = Vec::new();
+        let mut k8s_read: HashMap<FileId, crate::k8s::FileRead> = HashMap::new();
         // The set of existing paths needs only the file list: built beside the filing of the
         // parsed files, which is serial (it moves each into the stack).
         let (paths, ()) = rayon::join(
@@ -392,6 +434,9 @@ impl Stack {
                                 }
                                 _ => YamlRole::Other,
                             };
+                            if let Some(read) = l.k8s.filter(|_| role == YamlRole::Kubernetes) {
+                                k8s_read.insert(id, read);
+                            }
                             stack.yaml.push(YamlDoc {
                                 file: id,
                                 role,
@@ -436,7 +481,7 @@ impl Stack {
                 stack.fill_service_facts(&mut projects);
                 (projects, diags)
             },
-            || stack.cluster(&k8s_config),
+            || stack.cluster(&k8s_config, k8s_read),
         );
         stack.parse_diagnostics.extend(compose_diags);
         stack.parse_diagnostics.extend(k8s_diags);
@@ -680,8 +725,8 @@ impl Stack {
     /// version (an info when it is newer than stacklint knows), namespaces and known objects.
     fn k8s_config(&mut self, root: Option<&Path>, config: &Config) -> crate::k8s::K8sConfig {
         let schema_files = self.read_schema_files(root, config);
-        let version = match &config.k8s_version {
-            Some((minor, range)) if *minor > crate::k8s::schema::NEWEST_MINOR => {
+        if let Some((minor, range)) = &config.k8s_version {
+            if *minor > crate::k8s::schema::NEWEST_MINOR {
                 let newest = crate::k8s::schema::NEWEST_MINOR;
                 if let Some(span) = self.config_span(root, config, range) {
                     self.parse_diagnostics.push(
@@ -698,38 +743,40 @@ impl Stack {
                         .subject("kubernetes.version newer than known"),
                     );
                 }
-                newest
             }
-            Some((minor, _)) => *minor,
-            None => crate::k8s::schema::NEWEST_MINOR,
-        };
+        }
         crate::k8s::K8sConfig {
-            default_namespace: config.k8s_namespace.clone().unwrap_or_else(|| "default".to_owned()),
+            default_namespace: k8s_namespace(config),
             known_objects: config
                 .k8s_known_objects
                 .iter()
                 .filter_map(|o| o.split_once('/').map(|(k, n)| (k.to_owned(), n.to_owned())))
                 .collect(),
             schema_files,
-            version,
+            version: k8s_version(config),
         }
     }
 
     /// The Kubernetes objects of every manifest and kustomization rendering, strictly checked.
-    fn cluster(&self, k8s_config: &crate::k8s::K8sConfig) -> (crate::k8s::Cluster, Vec<Diagnostic>) {
+    fn cluster(
+        &self,
+        k8s_config: &crate::k8s::K8sConfig,
+        mut read: HashMap<FileId, crate::k8s::FileRead>,
+    ) -> (crate::k8s::Cluster, Vec<Diagnostic>) {
         let manifests: Vec<(FileId, &[Node])> = self
             .yaml
             .iter()
             .filter(|y| y.role == YamlRole::Kubernetes)
             .map(|y| (y.file, y.documents.as_slice()))
             .collect();
+        let early = manifests.iter().map(|(id, _)| read.remove(id)).collect();
         let kustomizations: Vec<(FileId, &Node)> = self
             .yaml
             .iter()
             .filter(|y| y.role == YamlRole::Kustomization)
             .filter_map(|y| y.documents.first().map(|d| (y.file, d)))
             .collect();
-        crate::k8s::build_cluster(&manifests, &kustomizations, &self.sources, k8s_config)
+        crate::k8s::build_cluster(&manifests, early, &kustomizations, &self.sources, k8s_config)
     }
 
     /// The files of `kubernetes.schemas` (a file, or every `.json`/`.yaml`/`.yml` under a folder),

@@ -135,6 +135,18 @@ pub(crate) struct Context<'a> {
     pub custom: &'a crd::CustomSchemas,
 }
 
+/// Whether checking `doc` needs the schemas of custom resources (its group is not built in), which
+/// are known only once every file is read: [`check_document`] judges every other document alone.
+pub(crate) fn needs_custom_schemas(doc: &Node) -> bool {
+    let (Some(av), Some(kind)) = (
+        doc.get("apiVersion").and_then(Node::as_text),
+        doc.get("kind").and_then(Node::as_text),
+    ) else {
+        return false;
+    };
+    !KINDS.iter().any(|k| k.api_version == av && k.kind == kind) && !is_builtin_group(split_api_version(av).0)
+}
+
 /// Checks one manifest document (a `List` item counts as a document).
 pub(crate) fn check_document(doc: &Node, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let (Some((_, av_node)), Some((_, kind_node))) = (doc.entry("apiVersion"), doc.entry("kind")) else {
