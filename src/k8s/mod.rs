@@ -144,6 +144,8 @@ impl Index {
 pub(crate) struct FileRead {
     schema: Vec<Diagnostic>,
     objects: Vec<Object>,
+    /// Whether a document is a CustomResourceDefinition (the only files the CRD scan reads).
+    defines_crds: bool,
 }
 
 /// Checks and reads one manifest file alone, as [`build_cluster`] would. Called by the parallel
@@ -160,6 +162,7 @@ pub(crate) fn read_file(docs: &[Node], version: u32, default_ns: &str) -> Option
     let mut read = FileRead {
         schema: Vec::new(),
         objects: Vec::new(),
+        defines_crds: false,
     };
     for doc in docs {
         for item in read::expand_list(doc) {
@@ -168,6 +171,7 @@ pub(crate) fn read_file(docs: &[Node], version: u32, default_ns: &str) -> Option
             }
             schema::check_document(item, &cx, &mut read.schema);
             read.objects.extend(read::read_object(item, default_ns));
+            read.defines_crds |= schema::crd::is_crd(item);
         }
     }
     Some(read)
@@ -179,7 +183,7 @@ pub(crate) fn read_file(docs: &[Node], version: u32, default_ns: &str) -> Option
 /// [`read_file`] found while the files were parsed (`None`: not read early).
 pub(crate) fn build_cluster(
     manifests: &[(FileId, &[Node])],
-    early: Vec<Option<FileRead>>,
+    mut early: Vec<Option<FileRead>>,
     kustomizations: &[(FileId, &Node)],
     sources: &SourceMap,
     config: &K8sConfig,
@@ -192,7 +196,15 @@ pub(crate) fn build_cluster(
         known_objects: config.known_objects.clone(),
         ..Cluster::default()
     };
-    let (custom, mut diagnostics) = schema::crd::CustomSchemas::collect(&config.schema_files, manifests, sources);
+    early.resize_with(manifests.len(), || None);
+    // Files read early say whether they define CRDs: the others are not walked again for them.
+    let crd_files: Vec<(FileId, &[Node])> = manifests
+        .iter()
+        .zip(&early)
+        .filter(|(_, read)| read.as_ref().is_none_or(|r| r.defines_crds))
+        .map(|(m, _)| *m)
+        .collect();
+    let (custom, mut diagnostics) = schema::crd::CustomSchemas::collect(&config.schema_files, &crd_files, sources);
     let cx = schema::Context {
         version: config.version,
         custom: &custom,
@@ -201,8 +213,6 @@ pub(crate) fn build_cluster(
     // every file in parallel, keeping the documents' order in the diagnostics and the objects.
     // Patch files are partial objects (and may hold `$patch` directives): not checked alone.
     // Files a kustomization includes are read by its rendering instead.
-    let mut early = early;
-    early.resize_with(manifests.len(), || None);
     let checked: Vec<(Vec<Diagnostic>, Vec<Object>)> = manifests
         .par_iter()
         .zip(early)

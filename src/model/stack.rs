@@ -151,6 +151,8 @@ struct Loaded {
     diags: Vec<Diagnostic>,
     /// A manifest's objects and schema findings, read right after parsing (see [`Loaded::read_k8s`]).
     k8s: Option<crate::k8s::FileRead>,
+    /// Whether a document looks like a Kubernetes object, when `read_k8s` already looked.
+    k8s_like: Option<bool>,
 }
 
 impl Loaded {
@@ -162,7 +164,9 @@ impl Loaded {
             return;
         }
         if let Parsed::Yaml(documents) = &self.parsed {
-            if documents.iter().any(looks_like_k8s) {
+            let k8s_like = documents.iter().any(looks_like_k8s);
+            self.k8s_like = Some(k8s_like);
+            if k8s_like {
                 self.k8s = crate::k8s::read_file(documents, version, default_ns);
             }
         }
@@ -179,6 +183,7 @@ fn load(id: FileId, found: &Found, max_size: u64) -> Loaded {
         parsed: Parsed::Unread,
         diags,
         k8s: None,
+        k8s_like: None,
     };
     match std::fs::metadata(&found.path) {
         Ok(m) if m.len() > max_size => {
@@ -242,6 +247,7 @@ fn load(id: FileId, found: &Found, max_size: u64) -> Loaded {
                 parsed: Parsed::Unread,
                 diags,
                 k8s: None,
+                k8s_like: None,
             };
         }
     };
@@ -278,6 +284,7 @@ fn parse_text(id: FileId, rel: String, kind: FileKind, text: String, mut diags: 
         parsed,
         diags,
         k8s: None,
+        k8s_like: None,
     }
 }
 
@@ -424,7 +431,9 @@ impl Stack {
                             let role = match l.kind {
                                 FileKind::Compose => YamlRole::Compose,
                                 FileKind::Kustomization => YamlRole::Kustomization,
-                                _ if documents.iter().any(looks_like_k8s) => YamlRole::Kubernetes,
+                                _ if l.k8s_like.unwrap_or_else(|| documents.iter().any(looks_like_k8s)) => {
+                                    YamlRole::Kubernetes
+                                }
                                 _ if documents.first().is_some_and(looks_like_compose) => YamlRole::Compose,
                                 _ if is_registry_path(&l.rel, config) => YamlRole::Registry,
                                 _ if prometheus::named_like_prometheus(&l.rel)

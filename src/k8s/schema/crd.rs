@@ -34,6 +34,11 @@ struct Entry {
 /// (group the file's folder names, if any; index of the entry).
 type FileMatch = (Option<String>, usize);
 
+/// Whether a manifest document is a CustomResourceDefinition.
+pub(crate) fn is_crd(doc: &Node) -> bool {
+    doc.get("kind").and_then(Node::as_text) == Some("CustomResourceDefinition")
+}
+
 /// The schemas of custom resources, by (group, version, kind) and by file name.
 #[derive(Default)]
 pub(crate) struct CustomSchemas {
@@ -84,7 +89,7 @@ impl CustomSchemas {
         for &(_, docs) in manifests {
             for doc in docs {
                 for item in super::super::read::expand_list(doc) {
-                    if item.get("kind").and_then(Node::as_text) == Some("CustomResourceDefinition") {
+                    if is_crd(item) {
                         let origin = item.get("spec").map_or(item.span, |s| s.span);
                         out.add_crd(&to_json(item), origin);
                     }
