@@ -95,9 +95,24 @@ struct Index {
 /// A map keyed by two strings, looked up by `&str` pairs without allocating.
 type Nested<V> = HashMap<String, HashMap<String, V>>;
 
-/// The value at `(a, b)`, created empty if absent (only the index's one build pays the copies).
-fn nested_entry<'m, V: Default>(map: &'m mut Nested<V>, a: &str, b: &str) -> &'m mut V {
-    map.entry(a.to_owned()).or_default().entry(b.to_owned()).or_default()
+/// [`Nested`] while the index is built: keyed by the objects' own strings, so that a key repeated
+/// by thousands of objects (a kind, a label name) is copied once, by [`owned`], not per object.
+type Borrowed<'a, V> = HashMap<&'a str, HashMap<&'a str, V>>;
+
+/// The value at `(a, b)`, created empty if absent.
+fn nested_entry<'m, 'a, V: Default>(map: &'m mut Borrowed<'a, V>, a: &'a str, b: &'a str) -> &'m mut V {
+    map.entry(a).or_default().entry(b).or_default()
+}
+
+fn owned<V>(map: Borrowed<'_, V>) -> Nested<V> {
+    map.into_iter()
+        .map(|(a, inner)| {
+            (
+                a.to_owned(),
+                inner.into_iter().map(|(b, v)| (b.to_owned(), v)).collect(),
+            )
+        })
+        .collect()
 }
 
 fn nested_get<'m, V>(map: &'m Nested<V>, a: &str, b: &str) -> Option<&'m V> {
@@ -107,10 +122,13 @@ fn nested_get<'m, V>(map: &'m Nested<V>, a: &str, b: &str) -> Option<&'m V> {
 impl Index {
     fn new(objects: &[Object]) -> Index {
         let mut ix = Index::default();
+        let mut by_kind_name: Borrowed<Vec<usize>> = HashMap::new();
+        let mut custom_outputs: Borrowed<()> = HashMap::new();
+        let mut workloads_by_label: Borrowed<Vec<usize>> = HashMap::new();
         for (i, o) in objects.iter().enumerate() {
-            nested_entry(&mut ix.by_kind_name, &o.kind, &o.name.value).push(i);
+            nested_entry(&mut by_kind_name, &o.kind, &o.name.value).push(i);
             if o.written_name != o.name.value {
-                nested_entry(&mut ix.by_kind_name, &o.kind, &o.written_name).push(i);
+                nested_entry(&mut by_kind_name, &o.kind, &o.written_name).push(i);
             }
             if !o.custom_outputs.is_empty() {
                 if o.namespace.is_empty() {
@@ -118,7 +136,7 @@ impl Index {
                 }
                 ix.custom_namespaces.insert(o.namespace.clone());
                 for n in &o.custom_outputs {
-                    nested_entry(&mut ix.custom_outputs, &o.namespace, n);
+                    nested_entry(&mut custom_outputs, &o.namespace, n);
                 }
             }
             if o.kind == "Namespace" {
@@ -130,10 +148,13 @@ impl Index {
                 }
                 ix.workloads.push(i);
                 for (k, v) in &w.template_labels {
-                    nested_entry(&mut ix.workloads_by_label, k, v).push(i);
+                    nested_entry(&mut workloads_by_label, k, v).push(i);
                 }
             }
         }
+        ix.by_kind_name = owned(by_kind_name);
+        ix.custom_outputs = owned(custom_outputs);
+        ix.workloads_by_label = owned(workloads_by_label);
         ix
     }
 }

@@ -1,22 +1,37 @@
 //! What counts as a secret-bearing env var and as a placeholder value, shared by
 //! `plaintext-secret` and `default-credentials`.
 
-/// `*_PASSWORD`, `*_TOKEN`, `*_SECRET`, `*_KEY`, `*PASSWD` (and `PASSWORD` itself).
+/// `*_PASSWORD`, `*_TOKEN`, `*_SECRET`, `*_KEY`, `*PASSWD` (and `PASSWORD` itself), in any case.
+/// Asked of every environment variable by several rules: compared in place, without an
+/// upper-cased copy of each name.
 pub(crate) fn is_secret_name(name: &str) -> bool {
-    let n = name.to_ascii_uppercase();
-    if n.contains("PUBLIC") {
+    if contains_ci(name, "PUBLIC") {
         return false;
     }
-    n == "PASSWORD"
+    name.eq_ignore_ascii_case("PASSWORD")
         || ["_PASSWORD", "_TOKEN", "_SECRET", "_KEY", "PASSWD"]
             .iter()
-            .any(|s| n.ends_with(s))
+            .any(|s| ends_with_ci(name, s))
 }
 
-/// Names that hold a password (for the default-credentials list).
+/// Names that hold a password (for the default-credentials list), in any case.
 pub(crate) fn is_password_name(name: &str) -> bool {
-    let n = name.to_ascii_uppercase();
-    n.contains("PASSWORD") || n.contains("PASSWD") || n.ends_with("_PASS") || n == "PASS"
+    contains_ci(name, "PASSWORD")
+        || contains_ci(name, "PASSWD")
+        || ends_with_ci(name, "_PASS")
+        || name.eq_ignore_ascii_case("PASS")
+}
+
+/// Whether `s` ends with the ASCII `suffix`, ignoring ASCII case.
+fn ends_with_ci(s: &str, suffix: &str) -> bool {
+    s.len() >= suffix.len() && s.as_bytes()[s.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+}
+
+/// Whether `s` contains the ASCII `needle`, ignoring ASCII case.
+fn contains_ci(s: &str, needle: &str) -> bool {
+    s.as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// Values that are obviously not a real secret: references, templates, placeholders, paths.
@@ -75,4 +90,43 @@ pub(crate) fn is_default_password(value: &str) -> bool {
     ];
     let lower = value.trim().to_ascii_lowercase();
     DEFAULTS.contains(&lower.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_and_password_names_in_any_case() {
+        for name in [
+            "PASSWORD",
+            "password",
+            "DB_PASSWORD",
+            "db_Password",
+            "API_TOKEN",
+            "jwt_secret",
+            "Aws_Key",
+            "MYSQL_ROOT_PASSWD",
+        ] {
+            assert!(is_secret_name(name), "{name}");
+        }
+        for name in [
+            "PUBLIC_KEY",
+            "stripe_public_key",
+            "KEYS",
+            "TOKEN_URL",
+            "PASS",
+            "",
+            "é_KEYÉ",
+            "_KE",
+        ] {
+            assert!(!is_secret_name(name), "{name}");
+        }
+        for name in ["PASS", "pass", "REDIS_PASS", "x_password_file", "passwd"] {
+            assert!(is_password_name(name), "{name}");
+        }
+        for name in ["PASSPORT", "BYPASS_CACHE", "USER", "é"] {
+            assert!(!is_password_name(name), "{name}");
+        }
+    }
 }
