@@ -376,7 +376,9 @@ impl Stack {
     }
 
     /// Builds the model from in-memory files `(relative path, text)`, classified by name as
-    /// discovery would; nothing is read from disk. For fuzzing and tests.
+    /// discovery would; nothing is read from disk. For fuzzing and tests: manifests are read right
+    /// after parsing, as [`Stack::build`] does (the cluster's own reading of whole files is tested
+    /// in `k8s::tests`).
     #[doc(hidden)]
     pub fn from_memory(files: &[(String, String)], config: &Config) -> Stack {
         let mut found: Vec<Found> = files
@@ -391,6 +393,7 @@ impl Stack {
             .collect();
         found.sort_by(|a, b| a.rel.cmp(&b.rel));
         found.dedup_by(|a, b| a.rel == b.rel);
+        let (version, default_ns) = (k8s_version(config), k8s_namespace(config));
         let loaded: Vec<Loaded> = found
             .iter()
             .enumerate()
@@ -400,13 +403,15 @@ impl Stack {
                     .find(|(rel, _)| *rel == f.rel)
                     .map(|(_, t)| t.clone())
                     .unwrap_or_default();
-                parse_text(
+                let mut l = parse_text(
                     FileId(u32::try_from(i).unwrap_or(u32::MAX)),
                     f.rel.clone(),
                     f.kind,
                     text,
                     Vec::new(),
-                )
+                );
+                l.read_k8s(version, &default_ns);
+                l
             })
             .collect();
         Stack::from_loaded(None, &found, loaded, config)
