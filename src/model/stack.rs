@@ -719,10 +719,12 @@ impl Stack {
                     .services
                     .iter()
                     .map(|s| {
-                        let image = self.compute_effective_image(p, s);
+                        // The Dockerfile is resolved once for all the facts that read it.
+                        let built = self.resolve_dockerfile(p, s);
+                        let image = self.compute_effective_image(s, built.as_ref());
                         project::ServiceFacts {
                             doc_keys: crate::docs::service_keys(s, image.as_deref()),
-                            listen: self.compute_listen_ports(p, s),
+                            listen: self.compute_listen_ports(s, built.as_ref()),
                             ports_uncertain: crate::docs::ports_uncertain(self, p, s),
                             image,
                         }
@@ -1227,6 +1229,12 @@ impl Stack {
     }
 }
 
+/// A service's Dockerfile as built: the file and the target stage after its `FROM` chain.
+struct BuiltDockerfile {
+    file: FileId,
+    effective: dockerfile::Effective,
+}
+
 /// One word of the command a container runs, with where it was written.
 #[derive(Clone, Debug)]
 pub struct Word {
@@ -1260,6 +1268,19 @@ impl Stack {
     /// The command the container runs: entrypoint then command, compose overriding the Dockerfile
     /// (a compose `entrypoint` also drops the Dockerfile's `CMD`, as Docker does).
     pub fn run_command(&self, project: &Project, service: &crate::compose::Service) -> Vec<Word> {
+        self.run_command_with(service, self.resolve_dockerfile(project, service).as_ref())
+    }
+
+    /// The Dockerfile `service` is built from, with its effective stage.
+    fn resolve_dockerfile(&self, project: &Project, service: &crate::compose::Service) -> Option<BuiltDockerfile> {
+        let (d, target) = self.dockerfile_for(project, service)?;
+        Some(BuiltDockerfile {
+            file: d.file,
+            effective: d.doc.effective(target),
+        })
+    }
+
+    fn run_command_with(&self, service: &crate::compose::Service, built: Option<&BuiltDockerfile>) -> Vec<Word> {
         let compose = |c: &crate::compose::CommandLine| -> Vec<Word> {
             c.args
                 .iter()
@@ -1270,9 +1291,7 @@ impl Stack {
                 })
                 .collect()
         };
-        let eff = self
-            .dockerfile_for(project, service)
-            .map(|(d, t)| (d.file, d.doc.effective(t)));
+        let eff = built.map(|b| (b.file, &b.effective));
         let mut words = Vec::new();
         match (&service.entrypoint, &eff) {
             (Some(e), _) => words.extend(compose(e)),
@@ -1300,17 +1319,20 @@ impl Stack {
     pub fn effective_image(&self, project: &Project, service: &crate::compose::Service) -> Option<String> {
         match project.facts_of(service) {
             Some(f) => f.image.clone(),
-            None => self.compute_effective_image(project, service),
+            None => self.compute_effective_image(service, self.resolve_dockerfile(project, service).as_ref()),
         }
     }
 
-    fn compute_effective_image(&self, project: &Project, service: &crate::compose::Service) -> Option<String> {
+    fn compute_effective_image(
+        &self,
+        service: &crate::compose::Service,
+        built: Option<&BuiltDockerfile>,
+    ) -> Option<String> {
         if service.build.is_some() {
-            let (d, t) = self.dockerfile_for(project, service)?;
-            return d
-                .doc
-                .effective(t)
+            return built?
+                .effective
                 .base_image
+                .clone()
                 .filter(|i| !crate::compose::model::is_unknown(i));
         }
         service
@@ -1330,14 +1352,17 @@ impl Stack {
     ) -> std::borrow::Cow<'a, std::collections::BTreeSet<u16>> {
         match project.facts_of(service) {
             Some(f) => std::borrow::Cow::Borrowed(&f.listen),
-            None => std::borrow::Cow::Owned(self.compute_listen_ports(project, service)),
+            None => {
+                let built = self.resolve_dockerfile(project, service);
+                std::borrow::Cow::Owned(self.compute_listen_ports(service, built.as_ref()))
+            }
         }
     }
 
     fn compute_listen_ports(
         &self,
-        project: &Project,
         service: &crate::compose::Service,
+        built: Option<&BuiltDockerfile>,
     ) -> std::collections::BTreeSet<u16> {
         let mut set = std::collections::BTreeSet::new();
         for m in &service.ports {
@@ -1346,12 +1371,16 @@ impl Stack {
         for e in &service.expose {
             set.extend((e.value.start..=e.value.end).take(4096));
         }
-        if let Some((d, t)) = self.dockerfile_for(project, service) {
-            for e in d.doc.effective(t).expose {
+        if let Some(b) = built {
+            for e in &b.effective.expose {
                 set.extend((e.port..=e.end_port.unwrap_or(e.port)).take(4096));
             }
         }
-        let words: Vec<String> = self.run_command(project, service).into_iter().map(|w| w.text).collect();
+        let words: Vec<String> = self
+            .run_command_with(service, built)
+            .into_iter()
+            .map(|w| w.text)
+            .collect();
         set.extend(super::listen::command_binds(&words).1);
         if let Some(p) = service
             .env("PORT")
@@ -1360,7 +1389,7 @@ impl Stack {
         {
             set.insert(p);
         }
-        if let Some(image) = self.compute_effective_image(project, service) {
+        if let Some(image) = self.compute_effective_image(service, built) {
             set.extend(super::images::image_default_ports(&image));
         }
         set
