@@ -309,7 +309,9 @@ fn run(root: &Path, paths: &[PathBuf], cfg: &Config, opts: &CheckOptions) -> Res
         let entry = ran.iter().find(|r| r.id == d.rule)?;
         Some(match cfg.rules.get(d.rule) {
             Some(RuleLevel::On(s)) => *s,
-            _ => d.severity.unwrap_or_else(|| rules::meta(entry).severity),
+            _ => d
+                .severity
+                .unwrap_or_else(|| rules::meta_of(entry.id).map_or(Severity::Warning, |m| m.severity)),
         })
     };
     // The spans of secret values (masked in every output) are collected beside the rules.

@@ -68,8 +68,8 @@ fn diag<'a>(report: &'a Report, f: &'a Finding) -> Diag<'a> {
     let (file, start, end) = super::position(&report.sources, d.primary.span);
     Diag {
         rule: d.rule,
-        category: crate::rules::find(d.rule)
-            .map(|e| crate::rules::meta(e).category)
+        category: crate::rules::meta_of(d.rule)
+            .map(|m| m.category.clone())
             .unwrap_or_default(),
         severity: f.severity.as_str(),
         message: &d.message,

@@ -102,6 +102,16 @@ pub fn find(id: &str) -> Option<&'static RuleEntry> {
     RULES.iter().find(|r| r.id == id)
 }
 
+/// [`meta`] of the rule `id`, every page read once per run: each finding asks for its rule's
+/// severity and category, and reading the front matter anew each time grew with the findings.
+pub fn meta_of(id: &str) -> Option<&'static RuleMeta> {
+    static METAS: std::sync::OnceLock<Vec<RuleMeta>> = std::sync::OnceLock::new();
+    METAS
+        .get_or_init(|| RULES.iter().map(meta).collect())
+        .iter()
+        .find(|m| m.id == id)
+}
+
 /// Front matter of a page: the `---` block of `key: value` lines.
 pub fn meta(entry: &RuleEntry) -> RuleMeta {
     let mut category = String::new();
