@@ -175,11 +175,24 @@ pub(crate) struct FileRead {
 /// work itself. `None` when a document is a custom resource (its check needs the repository's
 /// CRDs, known only once every file is read): `build_cluster` then does the file itself.
 pub(crate) fn read_file(docs: &[Node], version: u32, default_ns: &str) -> Option<FileRead> {
+    if docs
+        .iter()
+        .flat_map(read::expand_list)
+        .any(schema::needs_custom_schemas)
+    {
+        return None;
+    }
     let custom = schema::crd::CustomSchemas::default();
     let cx = schema::Context {
         version,
         custom: &custom,
     };
+    Some(check_and_read(docs, &cx, default_ns, true))
+}
+
+/// Checks every document of a manifest file (a `List` item counts as one) and, with
+/// `read_objects`, reads its objects: the one loop of both [`read_file`] and [`build_cluster`].
+fn check_and_read(docs: &[Node], cx: &schema::Context<'_>, default_ns: &str, read_objects: bool) -> FileRead {
     let mut read = FileRead {
         schema: Vec::new(),
         objects: Vec::new(),
@@ -187,15 +200,14 @@ pub(crate) fn read_file(docs: &[Node], version: u32, default_ns: &str) -> Option
     };
     for doc in docs {
         for item in read::expand_list(doc) {
-            if schema::needs_custom_schemas(item) {
-                return None;
+            schema::check_document(item, cx, &mut read.schema);
+            if read_objects {
+                read.objects.extend(read::read_object(item, default_ns));
             }
-            schema::check_document(item, &cx, &mut read.schema);
-            read.objects.extend(read::read_object(item, default_ns));
             read.defines_crds |= schema::crd::is_crd(item);
         }
     }
-    Some(read)
+    read
 }
 
 /// Reads manifests and kustomizations into a [`Cluster`]. The diagnostics returned are the
@@ -239,25 +251,9 @@ pub(crate) fn build_cluster(
         .zip(early)
         .filter(|((id, _), _)| !patch_files.contains(id))
         .map(|(&(id, docs), early)| {
-            if let Some(read) = early {
-                let objects = if included.contains(&id) {
-                    Vec::new()
-                } else {
-                    read.objects
-                };
-                return (read.schema, objects);
-            }
-            let mut out = Vec::new();
-            let mut objects = Vec::new();
-            for doc in docs {
-                for item in read::expand_list(doc) {
-                    schema::check_document(item, &cx, &mut out);
-                    if !included.contains(&id) {
-                        objects.extend(read::read_object(item, default_ns));
-                    }
-                }
-            }
-            (out, objects)
+            let read_objects = !included.contains(&id);
+            let read = early.unwrap_or_else(|| check_and_read(docs, &cx, default_ns, read_objects));
+            (read.schema, if read_objects { read.objects } else { Vec::new() })
         })
         .collect();
     // Sized once: objects are large, and growing the vector by doubling copied them all again.

@@ -18,10 +18,7 @@ pub(crate) fn may_name_loopback(text: &str) -> bool {
     text.contains("127.")
         || text.contains("::1")
         || text.contains("0:0:0:0:0:0:0:1")
-        || text
-            .as_bytes()
-            .windows("localhost".len())
-            .any(|w| w.eq_ignore_ascii_case(b"localhost"))
+        || super::contains_ignore_ascii_case(text, "localhost")
 }
 
 /// A bind address found in a command line: the argument index holding the host.

@@ -11,6 +11,14 @@ pub mod units;
 
 pub use stack::Stack;
 
+/// Whether `text` contains the ASCII `needle`, ignoring ASCII case, without a lower-cased copy
+/// (asked of every environment value or name by several rules).
+pub(crate) fn contains_ignore_ascii_case(text: &str, needle: &str) -> bool {
+    text.as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
 /// The position of `item` in `slice` when it is one of the slice's elements, found by address in
 /// constant time. Rules hold references into the model's lists; this finds what was computed once
 /// per element (service facts, doc keys) without comparing names.

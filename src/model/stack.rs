@@ -149,10 +149,30 @@ struct Loaded {
     text: String,
     parsed: Parsed,
     diags: Vec<Diagnostic>,
-    /// A manifest's objects and schema findings, read right after parsing (see [`Loaded::read_k8s`]).
-    k8s: Option<crate::k8s::FileRead>,
-    /// Whether a document looks like a Kubernetes object, when `read_k8s` already looked.
-    k8s_like: Option<bool>,
+    /// What the parse step learnt of the file as a manifest (see [`Loaded::read_k8s`]).
+    k8s: EarlyK8s,
+}
+
+/// A file as a Kubernetes manifest, as far as the parse step looked.
+enum EarlyK8s {
+    /// Not looked at (not a plain YAML file, or built without the early reading).
+    NotAsked,
+    /// No document has `apiVersion` and `kind`.
+    NotManifest,
+    /// A manifest, with its objects and schema findings unless it holds a custom resource (see
+    /// `k8s::read_file`).
+    Manifest(Option<crate::k8s::FileRead>),
+}
+
+impl EarlyK8s {
+    /// Whether `documents` are a manifest: as the parse step found, or looked at now.
+    fn is_manifest(&self, documents: &[Node]) -> bool {
+        match self {
+            EarlyK8s::NotAsked => documents.iter().any(looks_like_k8s),
+            EarlyK8s::NotManifest => false,
+            EarlyK8s::Manifest(_) => true,
+        }
+    }
 }
 
 impl Loaded {
@@ -164,11 +184,11 @@ impl Loaded {
             return;
         }
         if let Parsed::Yaml(documents) = &self.parsed {
-            let k8s_like = documents.iter().any(looks_like_k8s);
-            self.k8s_like = Some(k8s_like);
-            if k8s_like {
-                self.k8s = crate::k8s::read_file(documents, version, default_ns);
-            }
+            self.k8s = if documents.iter().any(looks_like_k8s) {
+                EarlyK8s::Manifest(crate::k8s::read_file(documents, version, default_ns))
+            } else {
+                EarlyK8s::NotManifest
+            };
         }
     }
 }
@@ -182,8 +202,7 @@ fn load(id: FileId, found: &Found, max_size: u64) -> Loaded {
         text: String::new(),
         parsed: Parsed::Unread,
         diags,
-        k8s: None,
-        k8s_like: None,
+        k8s: EarlyK8s::NotAsked,
     };
     match std::fs::metadata(&found.path) {
         Ok(m) if m.len() > max_size => {
@@ -246,8 +265,7 @@ fn load(id: FileId, found: &Found, max_size: u64) -> Loaded {
                 text,
                 parsed: Parsed::Unread,
                 diags,
-                k8s: None,
-                k8s_like: None,
+                k8s: EarlyK8s::NotAsked,
             };
         }
     };
@@ -283,8 +301,7 @@ fn parse_text(id: FileId, rel: String, kind: FileKind, text: String, mut diags: 
         text,
         parsed,
         diags,
-        k8s: None,
-        k8s_like: None,
+        k8s: EarlyK8s::NotAsked,
     }
 }
 
@@ -436,9 +453,7 @@ impl Stack {
                             let role = match l.kind {
                                 FileKind::Compose => YamlRole::Compose,
                                 FileKind::Kustomization => YamlRole::Kustomization,
-                                _ if l.k8s_like.unwrap_or_else(|| documents.iter().any(looks_like_k8s)) => {
-                                    YamlRole::Kubernetes
-                                }
+                                _ if l.k8s.is_manifest(&documents) => YamlRole::Kubernetes,
                                 _ if documents.first().is_some_and(looks_like_compose) => YamlRole::Compose,
                                 _ if is_registry_path(&l.rel, config) => YamlRole::Registry,
                                 _ if prometheus::named_like_prometheus(&l.rel)
@@ -448,7 +463,7 @@ impl Stack {
                                 }
                                 _ => YamlRole::Other,
                             };
-                            if let Some(read) = l.k8s.filter(|_| role == YamlRole::Kubernetes) {
+                            if let (EarlyK8s::Manifest(Some(read)), YamlRole::Kubernetes) = (l.k8s, role) {
                                 k8s_read.insert(id, read);
                             }
                             stack.yaml.push(YamlDoc {

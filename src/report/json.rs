@@ -33,7 +33,7 @@ struct Tool {
 #[derive(Serialize)]
 struct Diag<'a> {
     rule: &'a str,
-    category: String,
+    category: &'static str,
     severity: &'static str,
     message: &'a str,
     file: String,
@@ -68,9 +68,7 @@ fn diag<'a>(report: &'a Report, f: &'a Finding) -> Diag<'a> {
     let (file, start, end) = super::position(&report.sources, d.primary.span);
     Diag {
         rule: d.rule,
-        category: crate::rules::meta_of(d.rule)
-            .map(|m| m.category.clone())
-            .unwrap_or_default(),
+        category: crate::rules::meta_of(d.rule).map_or("", |m| m.category.as_str()),
         severity: f.severity.as_str(),
         message: &d.message,
         file,

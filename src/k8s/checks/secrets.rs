@@ -1,11 +1,13 @@
 //! What counts as a secret-bearing env var and as a placeholder value, shared by
 //! `plaintext-secret` and `default-credentials`.
 
+use crate::model::contains_ignore_ascii_case;
+
 /// `*_PASSWORD`, `*_TOKEN`, `*_SECRET`, `*_KEY`, `*PASSWD` (and `PASSWORD` itself), in any case.
 /// Asked of every environment variable by several rules: compared in place, without an
 /// upper-cased copy of each name.
 pub(crate) fn is_secret_name(name: &str) -> bool {
-    if contains_ci(name, "PUBLIC") {
+    if contains_ignore_ascii_case(name, "PUBLIC") {
         return false;
     }
     name.eq_ignore_ascii_case("PASSWORD")
@@ -16,8 +18,8 @@ pub(crate) fn is_secret_name(name: &str) -> bool {
 
 /// Names that hold a password (for the default-credentials list), in any case.
 pub(crate) fn is_password_name(name: &str) -> bool {
-    contains_ci(name, "PASSWORD")
-        || contains_ci(name, "PASSWD")
+    contains_ignore_ascii_case(name, "PASSWORD")
+        || contains_ignore_ascii_case(name, "PASSWD")
         || ends_with_ci(name, "_PASS")
         || name.eq_ignore_ascii_case("PASS")
 }
@@ -25,13 +27,6 @@ pub(crate) fn is_password_name(name: &str) -> bool {
 /// Whether `s` ends with the ASCII `suffix`, ignoring ASCII case.
 fn ends_with_ci(s: &str, suffix: &str) -> bool {
     s.len() >= suffix.len() && s.as_bytes()[s.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
-}
-
-/// Whether `s` contains the ASCII `needle`, ignoring ASCII case.
-fn contains_ci(s: &str, needle: &str) -> bool {
-    s.as_bytes()
-        .windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// Values that are obviously not a real secret: references, templates, placeholders, paths.
