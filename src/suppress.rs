@@ -271,14 +271,9 @@ fn directives(stack: &Stack, problems: &mut Vec<Diagnostic>) -> Vec<Directive> {
         out.extend(found);
         problems.extend(bad);
     }
-    // Ignore annotations of Kubernetes objects, read from the manifests' trees (kept in the model).
-    let annotations: Vec<Vec<K8sIgnore>> = stack
-        .yaml
-        .par_iter()
-        .filter(|y| y.role == crate::model::stack::YamlRole::Kubernetes)
-        .map(|y| k8s_ignores(&y.documents))
-        .collect();
-    for a in annotations.iter().flatten() {
+    // Ignore annotations of Kubernetes objects, read with the manifests (their trees may be gone).
+    let annotations = stack.yaml.iter().flat_map(|y| &y.ignores);
+    for a in annotations {
         let (raw_ids, reason) = parse_body(&a.text, 0);
         // The value may be quoted, so offsets inside it are not source offsets: point at the value.
         let raw_ids = raw_ids.into_iter().map(|(id, _)| (id, a.value.range())).collect();
@@ -542,31 +537,4 @@ mod tests {
         disambiguate(again.iter_mut());
         assert_eq!(fps, again);
     }
-}
-
-/// A `stacklint.dev/ignore` annotation of a Kubernetes object.
-#[derive(Debug)]
-struct K8sIgnore {
-    /// The annotation's value, and the whole object it covers.
-    pub value: Span,
-    pub object: Span,
-    pub text: String,
-}
-
-/// The `stacklint.dev/ignore` annotations of every object of one manifest file.
-fn k8s_ignores(documents: &[crate::yaml::Node]) -> Vec<K8sIgnore> {
-    documents
-        .iter()
-        .filter_map(|object| {
-            let value = object
-                .get("metadata")
-                .and_then(|m| m.get("annotations"))
-                .and_then(|a| a.get("stacklint.dev/ignore"))?;
-            Some(K8sIgnore {
-                value: value.span,
-                object: object.span,
-                text: value.as_text().unwrap_or("").to_owned(),
-            })
-        })
-        .collect()
 }

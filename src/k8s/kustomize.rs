@@ -155,6 +155,21 @@ impl<'a> Inputs<'a> {
     }
 }
 
+/// Every repository path the kustomization at `path` may read: its resources, bases and
+/// components (files or folders) and its patch files. Known before any other file is parsed, so
+/// that the parse step keeps the trees of these files for the renderings (see
+/// `model::stack::load_all`); the same fields as [`Inputs::references`] and [`Inputs::render`].
+pub(crate) fn referenced_paths(path: &str, k: &Node) -> Vec<String> {
+    let dir = paths::parent(path);
+    ["resources", "bases", "components"]
+        .iter()
+        .flat_map(|f| entries(k, f))
+        .chain(patch_paths(k))
+        .filter(|rel| !paths::is_remote(rel))
+        .filter_map(|rel| paths::join(dir, &rel))
+        .collect()
+}
+
 /// Paths of patch files named by a kustomization (all patch fields kustomize knows).
 fn patch_paths(k: &Node) -> Vec<String> {
     let mut out = entries(k, "patchesStrategicMerge");

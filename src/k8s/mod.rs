@@ -169,6 +169,14 @@ pub(crate) struct FileRead {
     defines_crds: bool,
 }
 
+impl FileRead {
+    /// Whether `build_cluster` reads the file's tree again: the CRD scan reads files that define
+    /// CRDs (the other early-read files need their tree no more).
+    pub(crate) fn defines_crds(&self) -> bool {
+        self.defines_crds
+    }
+}
+
 /// Checks and reads one manifest file alone, as [`build_cluster`] would. Called by the parallel
 /// parse right after the file's tree is built, while that tree is still in the processor's cache:
 /// reading it again later, cold, after every other file was parsed, cost about as much as the

@@ -45,7 +45,39 @@ pub enum YamlRole {
 pub struct YamlDoc {
     pub file: FileId,
     pub role: YamlRole,
+    /// The parsed documents. Empty for a manifest whose objects and schema findings were read
+    /// while it was parsed and whose tree nothing reads again (see [`Loaded::read_k8s`]).
     pub documents: Vec<Node>,
+    /// A manifest's `stacklint.dev/ignore` annotations, read before its tree may be dropped.
+    pub ignores: Vec<IgnoreAnnotation>,
+}
+
+/// A `stacklint.dev/ignore` annotation of a Kubernetes object (a top-level document).
+#[derive(Debug)]
+pub struct IgnoreAnnotation {
+    /// The annotation's value.
+    pub value: Span,
+    /// The whole object it covers.
+    pub object: Span,
+    pub text: String,
+}
+
+/// The `stacklint.dev/ignore` annotations of every object of one manifest file.
+fn ignore_annotations(documents: &[Node]) -> Vec<IgnoreAnnotation> {
+    documents
+        .iter()
+        .filter_map(|object| {
+            let value = object
+                .get("metadata")
+                .and_then(|m| m.get("annotations"))
+                .and_then(|a| a.get("stacklint.dev/ignore"))?;
+            Some(IgnoreAnnotation {
+                value: value.span,
+                object: object.span,
+                text: value.as_text().unwrap_or("").to_owned(),
+            })
+        })
+        .collect()
 }
 
 /// The whole checked repository.
@@ -160,8 +192,8 @@ enum EarlyK8s {
     /// No document has `apiVersion` and `kind`.
     NotManifest,
     /// A manifest, with its objects and schema findings unless it holds a custom resource (see
-    /// `k8s::read_file`).
-    Manifest(Option<crate::k8s::FileRead>),
+    /// `k8s::read_file`), and its ignore annotations.
+    Manifest(Option<crate::k8s::FileRead>, Vec<IgnoreAnnotation>),
 }
 
 impl EarlyK8s {
@@ -170,27 +202,107 @@ impl EarlyK8s {
         match self {
             EarlyK8s::NotAsked => documents.iter().any(looks_like_k8s),
             EarlyK8s::NotManifest => false,
-            EarlyK8s::Manifest(_) => true,
+            EarlyK8s::Manifest(..) => true,
         }
     }
+}
+
+/// How the parse step treats a manifest's tree once its objects are read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Trees {
+    /// Drop it unless something reads it again: most of the memory of a Kubernetes monorepo is
+    /// manifest trees, and the memory freed while it is still in the cache is reused for the next
+    /// file instead of new pages.
+    DropRead,
+    /// Keep every tree (tests compare both ways).
+    #[cfg_attr(not(test), allow(dead_code))]
+    KeepAll,
 }
 
 impl Loaded {
     /// Reads a manifest's objects and checks its schema while its tree is still in the cache (see
     /// `k8s::read_file`). The same test as [`Stack::from_loaded`] makes a file a manifest: a
     /// plain YAML file with a document that has `apiVersion` and `kind`.
-    fn read_k8s(&mut self, version: u32, default_ns: &str) {
+    ///
+    /// The tree is then dropped (with [`Trees::DropRead`]) unless something reads it later: a
+    /// kustomization includes or patches the file (`kustomized`), it holds a custom resource
+    /// (checked once the repository's CRDs are known) or defines CRDs, or it is a file that
+    /// rules read as plain YAML ([`read_as_plain_yaml`]).
+    fn read_k8s(&mut self, version: u32, default_ns: &str, kustomized: &HashSet<String>, trees: Trees) {
         if self.kind != FileKind::Yaml {
             return;
         }
-        if let Parsed::Yaml(documents) = &self.parsed {
-            self.k8s = if documents.iter().any(looks_like_k8s) {
-                EarlyK8s::Manifest(crate::k8s::read_file(documents, version, default_ns))
-            } else {
-                EarlyK8s::NotManifest
-            };
+        let Parsed::Yaml(documents) = &mut self.parsed else {
+            return;
+        };
+        if !documents.iter().any(looks_like_k8s) {
+            self.k8s = EarlyK8s::NotManifest;
+            return;
+        }
+        let read = crate::k8s::read_file(documents, version, default_ns);
+        let ignores = ignore_annotations(documents);
+        let read_again = read.as_ref().is_none_or(crate::k8s::FileRead::defines_crds)
+            || kustomized.contains(&self.rel)
+            || read_as_plain_yaml(&self.rel, documents);
+        if trees == Trees::DropRead && !read_again {
+            *documents = Vec::new();
+        }
+        self.k8s = EarlyK8s::Manifest(read, ignores);
+    }
+}
+
+/// Whether rules read this YAML file's tree whatever its role: GitHub workflows (commands in
+/// `run` steps) and Prometheus rule files (top-level `groups`, loaded by a config's
+/// `rule_files`). A manifest shaped like one keeps its tree.
+fn read_as_plain_yaml(rel: &str, documents: &[Node]) -> bool {
+    crate::scripts::dead_reference::is_workflow(rel) || documents.iter().any(|d| d.get("groups").is_some())
+}
+
+/// Loads every file (`load_one`, in parallel) and reads each manifest right after parsing it.
+/// Kustomizations are loaded first: the files they include or patch keep their trees for the
+/// renderings (see [`Loaded::read_k8s`]). Returned in the order of `files`.
+fn load_all(
+    files: &[Found],
+    load_one: impl Fn(FileId, &Found) -> Loaded + Sync,
+    config: &Config,
+    trees: Trees,
+) -> Vec<Loaded> {
+    let (version, default_ns) = (k8s_version(config), k8s_namespace(config));
+    let id = |i: usize| FileId(u32::try_from(i).unwrap_or(u32::MAX));
+    let is_kustomization = |f: &Found| f.kind == FileKind::Kustomization;
+    let kustomizations: Vec<(usize, Loaded)> = files
+        .par_iter()
+        .enumerate()
+        .filter(|(_, f)| is_kustomization(f))
+        .map(|(i, f)| (i, load_one(id(i), f)))
+        .collect();
+    let kustomized: HashSet<String> = kustomizations
+        .iter()
+        .filter_map(|(_, l)| match &l.parsed {
+            Parsed::Yaml(documents) => documents
+                .first()
+                .map(|k| crate::k8s::kustomize::referenced_paths(&l.rel, k)),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    let mut loaded: Vec<Option<Loaded>> = files
+        .par_iter()
+        .enumerate()
+        .map(|(i, f)| {
+            (!is_kustomization(f)).then(|| {
+                let mut l = load_one(id(i), f);
+                l.read_k8s(version, &default_ns, &kustomized, trees);
+                l
+            })
+        })
+        .collect();
+    for (i, l) in kustomizations {
+        if let Some(slot) = loaded.get_mut(i) {
+            *slot = Some(l);
         }
     }
+    loaded.into_iter().flatten().collect()
 }
 
 fn load(id: FileId, found: &Found, max_size: u64) -> Loaded {
@@ -378,16 +490,7 @@ impl Stack {
     pub fn build(root: &Path, files: &[Found], config: &Config) -> Stack {
         let t = std::time::Instant::now();
         let max = config.max_file_size();
-        let (version, default_ns) = (k8s_version(config), k8s_namespace(config));
-        let loaded: Vec<Loaded> = files
-            .par_iter()
-            .enumerate()
-            .map(|(i, f)| {
-                let mut l = load(FileId(u32::try_from(i).unwrap_or(u32::MAX)), f, max);
-                l.read_k8s(version, &default_ns);
-                l
-            })
-            .collect();
+        let loaded = load_all(files, |id, f| load(id, f, max), config, Trees::DropRead);
         crate::phase_done("read, parse and read manifests", t);
         Stack::from_loaded(Some(root), files, loaded, config)
     }
@@ -398,6 +501,10 @@ impl Stack {
     /// in `k8s::tests`).
     #[doc(hidden)]
     pub fn from_memory(files: &[(String, String)], config: &Config) -> Stack {
+        Stack::from_memory_with(files, config, Trees::DropRead)
+    }
+
+    fn from_memory_with(files: &[(String, String)], config: &Config, trees: Trees) -> Stack {
         let mut found: Vec<Found> = files
             .iter()
             .filter_map(|(rel, _)| {
@@ -410,27 +517,15 @@ impl Stack {
             .collect();
         found.sort_by(|a, b| a.rel.cmp(&b.rel));
         found.dedup_by(|a, b| a.rel == b.rel);
-        let (version, default_ns) = (k8s_version(config), k8s_namespace(config));
-        let loaded: Vec<Loaded> = found
-            .iter()
-            .enumerate()
-            .map(|(i, f)| {
-                let text = files
-                    .iter()
-                    .find(|(rel, _)| *rel == f.rel)
-                    .map(|(_, t)| t.clone())
-                    .unwrap_or_default();
-                let mut l = parse_text(
-                    FileId(u32::try_from(i).unwrap_or(u32::MAX)),
-                    f.rel.clone(),
-                    f.kind,
-                    text,
-                    Vec::new(),
-                );
-                l.read_k8s(version, &default_ns);
-                l
-            })
-            .collect();
+        let load_one = |id: FileId, f: &Found| {
+            let text = files
+                .iter()
+                .find(|(rel, _)| *rel == f.rel)
+                .map(|(_, t)| t.clone())
+                .unwrap_or_default();
+            parse_text(id, f.rel.clone(), f.kind, text, Vec::new())
+        };
+        let loaded = load_all(&found, load_one, config, trees);
         Stack::from_loaded(None, &found, loaded, config)
     }
 
@@ -463,13 +558,21 @@ impl Stack {
                                 }
                                 _ => YamlRole::Other,
                             };
-                            if let (EarlyK8s::Manifest(Some(read)), YamlRole::Kubernetes) = (l.k8s, role) {
-                                k8s_read.insert(id, read);
-                            }
+                            let ignores = match l.k8s {
+                                EarlyK8s::Manifest(read, ignores) if role == YamlRole::Kubernetes => {
+                                    if let Some(read) = read {
+                                        k8s_read.insert(id, read);
+                                    }
+                                    ignores
+                                }
+                                _ if role == YamlRole::Kubernetes => ignore_annotations(&documents),
+                                _ => Vec::new(),
+                            };
                             stack.yaml.push(YamlDoc {
                                 file: id,
                                 role,
                                 documents,
+                                ignores,
                             });
                         }
                         Parsed::Text
@@ -1465,3 +1568,6 @@ impl Stack {
         out
     }
 }
+
+#[cfg(test)]
+mod tests;
