@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # stacklint benchmark: builds release, generates the synthetic monorepo in a temp dir, and reports
 # wall time, files/s and peak RSS of `stacklint check` against the parse floor (discover + read +
-# parse only, `stacklint __parse-floor`), their ratio, and the 10x scaling ratio. Times yamllint,
+# parse only, `stacklint __parse-floor`; also with `--streaming`, each tree dropped once built),
+# their ratios, and the 10x scaling ratio. Times yamllint,
 # dclint and checkov on the same files when they are installed.
 #
 #   bench/run.sh [--runs N] [--k8s N] [--compose M] [--docs K] [--no-scale] [--jobs J] [--keep]
@@ -73,13 +74,17 @@ echo "corpus x1: $files files ($k8s k8s, $compose compose projects, $docs docs),
 "$bin" check "$tmp/x1" "${jobs_arg[@]}" --format concise --fail-on never >/dev/null 2>&1 || true # warm the page cache
 measure "parse floor (__parse-floor)" "$bin" __parse-floor "$tmp/x1" "${jobs_arg[@]}"
 floor=$MIN
+# Stricter: each parsed tree dropped at once (the check keeps compose trees and some manifests).
+measure "streaming floor (--streaming)" "$bin" __parse-floor "$tmp/x1" --streaming "${jobs_arg[@]}"
+sfloor=$MIN
 measure "stacklint check" "$bin" check "$tmp/x1" "${jobs_arg[@]}" --format json --fail-on never
 check=$MIN check_med=$MED
 "$bin" check "$tmp/x1" "${jobs_arg[@]}" --format json --fail-on never >"$tmp/out.json" 2>/dev/null || true
 echo "  findings: $(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d["diagnostics"]))' "$tmp/out.json")"
-awk -v c="$check" -v f="$floor" -v n="$files" 'BEGIN {
+awk -v c="$check" -v f="$floor" -v s="$sfloor" -v n="$files" 'BEGIN {
     printf "  files/s (check, min time): %.0f\n", n / c
-    printf "  check / parse floor (min): %.2fx\n", c / f }'
+    printf "  check / parse floor (min): %.2fx\n", c / f
+    printf "  check / streaming floor (min): %.2fx\n", c / s }'
 
 if [ "$scale" = 1 ]; then
     files10=$(corpus "$tmp/x10" 10)

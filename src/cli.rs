@@ -186,6 +186,9 @@ pub enum Command {
         path: PathBuf,
         #[arg(long)]
         jobs: Option<usize>,
+        /// Drop each file's parsed form as soon as it is built (keep only the texts).
+        #[arg(long)]
+        streaming: bool,
     },
 }
 
@@ -505,13 +508,13 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
             }
             Err(code) => code,
         },
-        Command::ParseFloor { path, jobs } => {
+        Command::ParseFloor { path, jobs, streaming } => {
             let opts = CheckOptions {
                 paths: vec![path],
                 jobs,
                 ..CheckOptions::default()
             };
-            match stacklint::parse_floor(&opts) {
+            match stacklint::parse_floor(&opts, streaming) {
                 Ok((files, bytes, diags)) => {
                     eprintln!("stacklint: parsed {files} files, {bytes} bytes, {diags} parse diagnostics");
                     ExitCode::SUCCESS

@@ -230,16 +230,17 @@ pub fn check_in_memory(files: &[(String, String)]) -> Vec<Diagnostic> {
     out
 }
 
-/// Benchmark only (`stacklint __parse-floor PATH`): discover, read and parse every file as `check`
-/// does, in parallel, and stop there. Returns (files, bytes, parse diagnostics).
+/// Benchmark only (`stacklint __parse-floor PATH [--streaming]`): discover, read and parse every
+/// file as `check` does, in parallel, and stop there (see [`model::stack::parse_only`]). Returns
+/// (files, bytes, parse diagnostics).
 #[doc(hidden)]
-pub fn parse_floor(opts: &CheckOptions) -> Result<(usize, usize, usize), Fatal> {
+pub fn parse_floor(opts: &CheckOptions, streaming: bool) -> Result<(usize, usize, usize), Fatal> {
     let (root, _paths, cfg) = root_and_config(opts)?;
     let pool = worker_pool(opts.jobs)?;
     let filters = discover::Filters::new(&cfg.include, &cfg.exclude).map_err(Fatal)?;
     pool.install(|| {
         let files = discover::walk(&root, &filters).files;
-        Ok(model::stack::parse_only(&files, &cfg))
+        Ok(model::stack::parse_only(&files, &cfg, streaming))
     })
 }
 
