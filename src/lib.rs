@@ -379,7 +379,7 @@ fn run(root: &Path, paths: &[PathBuf], cfg: &Config, opts: &CheckOptions) -> Res
         Some(path) => {
             let known = suppress::load_baseline(path).map_err(Fatal)?;
             let before = findings.len();
-            let mut seen = std::collections::HashSet::new();
+            let mut seen = foldhash::HashSet::default();
             findings.retain(|f| {
                 if known.contains(&f.fingerprint) {
                     seen.insert(f.fingerprint.clone());

@@ -10,8 +10,9 @@
 use crate::diagnostic::Diagnostic;
 use crate::model::Stack;
 use crate::source::Span;
+use foldhash::HashSet;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 /// How many ports of one published or container range are listed (a wider range is clipped).
 const MAX_RANGE: u32 = 64;
@@ -137,7 +138,7 @@ pub fn port_map(stack: &Stack) -> PortMap {
     let mut b = Builder {
         stack,
         map: BTreeMap::new(),
-        seen: HashSet::new(),
+        seen: HashSet::default(),
     };
     for p in &stack.projects {
         for s in &p.model.services {

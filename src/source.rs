@@ -168,7 +168,7 @@ pub struct SourceMap {
     files: Vec<Arc<SourceFile>>,
     /// Path → the first file added under it: lookups by path are asked once per doc command and
     /// per import, so they must not scan every file.
-    by_path: std::collections::HashMap<String, FileId>,
+    by_path: foldhash::HashMap<String, FileId>,
 }
 
 impl SourceMap {

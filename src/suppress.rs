@@ -17,7 +17,7 @@ use crate::diagnostic::Diagnostic;
 use crate::model::Stack;
 use crate::source::{FileId, SourceFile, Span};
 use crate::Finding;
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 use std::path::Path;
 
 /// Where a suppression came from, in SARIF's words.
@@ -316,7 +316,7 @@ pub fn apply(
     }
     let mut problems = Vec::new();
     // Per file, most specific first: a line ignore wins over an object's, which wins over the file's.
-    let mut by_file: HashMap<FileId, Vec<Directive>> = HashMap::new();
+    let mut by_file: HashMap<FileId, Vec<Directive>> = HashMap::default();
     for d in directives(stack, &mut problems) {
         by_file.entry(d.file).or_default().push(d);
     }
@@ -427,8 +427,8 @@ pub fn apply(
 /// Makes fingerprints unique within one list, deterministically: findings come sorted, the first
 /// of a repeated fingerprint keeps it, the n-th (n ≥ 2) gets the hash of (fingerprint, n).
 pub fn disambiguate<'a>(fingerprints: impl Iterator<Item = &'a mut String>) {
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    let mut taken: HashSet<String> = HashSet::new();
+    let mut seen: HashMap<String, usize> = HashMap::default();
+    let mut taken: HashSet<String> = HashSet::default();
     let mut all: Vec<&mut String> = fingerprints.collect();
     for fp in &all {
         taken.insert((*fp).clone());

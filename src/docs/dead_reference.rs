@@ -10,7 +10,7 @@ use super::MdDoc;
 use crate::diagnostic::Diagnostic;
 use crate::model::project::{join, Project};
 use crate::model::Stack;
-use std::collections::HashSet;
+use foldhash::HashSet;
 
 const RULE: &str = "doc-dead-reference";
 
@@ -62,7 +62,7 @@ fn moving_blocks(doc: &MdDoc) -> HashSet<usize> {
 /// Names the doc itself creates: targets of `cp`/`mv`/`touch`/`mkdir`/`tee`/`>`/`-o`, and
 /// `--name x` containers.
 fn created(doc: &MdDoc) -> HashSet<String> {
-    let mut set = HashSet::new();
+    let mut set = HashSet::default();
     for c in &doc.claims.commands {
         let w: Vec<&str> = c.words.iter().map(|w| w.0.as_str()).collect();
         let first = w.iter().copied().find(|x| *x != "sudo").unwrap_or("");

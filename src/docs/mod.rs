@@ -13,8 +13,9 @@ use crate::model::project::Project;
 use crate::model::Stack;
 use crate::source::{FileId, Span};
 use claims::Claims;
+use foldhash::{HashMap, HashSet};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One Markdown file and its claims, read once when the stack is built.
 #[derive(Debug)]
@@ -264,7 +265,7 @@ impl ScopeData {
     fn new<'s>(stack: &'s Stack, dir: String, projects: Vec<usize>, objects: Vec<usize>) -> ScopeData {
         let mut targets = Vec::new();
         // Keyed by the stack's own strings while filling; each distinct key is copied once at the end.
-        let mut index: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut index: HashMap<&str, Vec<usize>> = HashMap::default();
         let mut add = |target: TargetAt, keys: &'s [String]| {
             let i = targets.len();
             targets.push(target);
@@ -360,7 +361,7 @@ impl DocScopes {
             let dir = crate::model::project::dir_of(stack.sources.path(o.span.file));
             objects_by_dir.entry(dir).or_default().push(i);
         }
-        let mut occupied = HashSet::new();
+        let mut occupied = HashSet::default();
         occupied.insert(String::new());
         for d in projects_by_dir.keys().chain(objects_by_dir.keys()) {
             let mut dir = *d;

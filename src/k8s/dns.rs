@@ -2,7 +2,7 @@
 //! (`scheme://host:port`) and whole `host:port` values. Deliberately narrow: a bare word is never a
 //! host, because a false "phantom service" costs more than a missed one.
 
-use std::collections::HashSet;
+use foldhash::HashSet;
 
 /// A host (and port, if written) found at a byte range of the scanned text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -188,7 +188,7 @@ mod tests {
 
     #[test]
     fn cluster_dns_forms() {
-        let ns: HashSet<String> = ["default".to_owned(), "shop".to_owned()].into();
+        let ns: HashSet<String> = ["default".to_owned(), "shop".to_owned()].into_iter().collect();
         let cs = |h: &str| cluster_service(h, "default", &ns);
         assert_eq!(cs("redis"), Some(("redis".into(), "default".into())));
         assert_eq!(cs("redis.shop"), Some(("redis".into(), "shop".into())));

@@ -8,7 +8,8 @@ use super::paths;
 use super::read::{expand_list, is_cluster_scoped, read_object};
 use crate::source::{FileId, SourceMap};
 use crate::yaml::Node;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
+use std::collections::BTreeMap;
 
 /// Kustomizations nest only a few levels deep in practice; this bounds hostile cycles and chains.
 const MAX_DEPTH: usize = 32;
@@ -79,9 +80,9 @@ impl<'a> Inputs<'a> {
 
     /// Files and kustomizations each kustomization includes, and the files used as patches.
     pub(crate) fn references(&self) -> (HashSet<FileId>, HashSet<String>, HashSet<FileId>) {
-        let mut files = HashSet::new();
-        let mut kusts = HashSet::new();
-        let mut patch_files = HashSet::new();
+        let mut files = HashSet::default();
+        let mut kusts = HashSet::default();
+        let mut patch_files = HashSet::default();
         for (dir, (_, k)) in &self.kustomizations {
             for rel in ["resources", "bases", "components"].iter().flat_map(|f| entries(k, f)) {
                 match self.resolve(dir, &rel) {

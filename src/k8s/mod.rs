@@ -20,9 +20,9 @@ pub(crate) mod selectors;
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, SourceMap};
 use crate::yaml::Node;
+use foldhash::{HashMap, HashSet};
 use model::{Object, Service, Workload};
 use rayon::prelude::*;
-use std::collections::{HashMap, HashSet};
 
 /// What the Kubernetes checks need from the user's configuration.
 #[derive(Clone, Debug)]
@@ -122,9 +122,9 @@ fn nested_get<'m, V>(map: &'m Nested<V>, a: &str, b: &str) -> Option<&'m V> {
 impl Index {
     fn new(objects: &[Object]) -> Index {
         let mut ix = Index::default();
-        let mut by_kind_name: Borrowed<Vec<usize>> = HashMap::new();
-        let mut custom_outputs: Borrowed<()> = HashMap::new();
-        let mut workloads_by_label: Borrowed<Vec<usize>> = HashMap::new();
+        let mut by_kind_name: Borrowed<Vec<usize>> = HashMap::default();
+        let mut custom_outputs: Borrowed<()> = HashMap::default();
+        let mut workloads_by_label: Borrowed<Vec<usize>> = HashMap::default();
         for (i, o) in objects.iter().enumerate() {
             nested_entry(&mut by_kind_name, &o.kind, &o.name.value).push(i);
             if o.written_name != o.name.value {
@@ -434,7 +434,7 @@ impl Cluster {
 /// Drops repeated findings (same rule, span and message) from `out[start..]`: an object rendered by
 /// several kustomizations is checked in each rendering but reported once.
 pub(crate) fn dedupe(out: &mut Vec<Diagnostic>, start: usize) {
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     let mut i = start;
     while i < out.len() {
         let d = &out[i];

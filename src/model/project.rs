@@ -12,7 +12,8 @@ use crate::compose::{read::Reader, ComposeModel};
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Span};
 use crate::yaml::{Node, NodeKind};
-use std::collections::{BTreeMap, HashMap};
+use foldhash::HashMap;
+use std::collections::BTreeMap;
 
 /// A compose project as Compose would run it.
 #[derive(Debug)]
@@ -129,7 +130,7 @@ pub fn group(
     explicit: &[(String, Vec<String>)],
 ) -> Vec<(String, Vec<String>)> {
     let mut projects: Vec<(String, Vec<String>)> = Vec::new();
-    let mut used: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut used: foldhash::HashSet<&str> = foldhash::HashSet::default();
     for (name, files) in explicit {
         projects.push((name.clone(), files.clone()));
         for f in files {
@@ -146,7 +147,7 @@ pub fn group(
     }
     for (_dir, files) in by_dir {
         let bases: Vec<&str> = files.iter().copied().filter(|f| is_base_name(file_name(f))).collect();
-        let mut claimed: std::collections::HashSet<&str> = bases.iter().copied().collect();
+        let mut claimed: foldhash::HashSet<&str> = bases.iter().copied().collect();
         for base in &bases {
             let base_stem = file_name(base).split('.').next().unwrap_or("");
             let overrides: Vec<&str> = files

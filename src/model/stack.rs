@@ -10,8 +10,8 @@ use crate::parse::{dockerfile, dotenv, nginx, prometheus, python, registry, syst
 use crate::source::{FileId, SourceMap, Span};
 use crate::yaml::{parse_yaml, Node, YamlLimits};
 
+use foldhash::{HashMap, HashSet};
 use rayon::prelude::*;
-use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 /// A parsed Dockerfile.
@@ -544,7 +544,7 @@ impl Stack {
         let mut stack = Stack::default();
         let mut templates: Vec<(FileId, String)> = Vec::new();
         let mut conf_files: Vec<FileId> = Vec::new();
-        let mut k8s_read: HashMap<FileId, crate::k8s::FileRead> = HashMap::new();
+        let mut k8s_read: HashMap<FileId, crate::k8s::FileRead> = HashMap::default();
         // The set of existing paths needs only the file list: built beside the filing of the
         // parsed files, which is serial (it moves each into the stack).
         let (paths, ()) = rayon::join(
@@ -736,7 +736,7 @@ impl Stack {
 
     /// Builds the compose projects (each in parallel) with the diagnostics they raise.
     fn compose_projects(&self, config: &Config) -> (Vec<Project>, Vec<Diagnostic>) {
-        let mut docs: HashMap<String, (FileId, &Node)> = HashMap::new();
+        let mut docs: HashMap<String, (FileId, &Node)> = HashMap::default();
         let mut compose_paths = Vec::new();
         for y in &self.yaml {
             if y.role == YamlRole::Compose {
@@ -1273,7 +1273,7 @@ fn traefik_backends(doc: &Node) -> Vec<GatewayBackend> {
 /// Paths that matter for existence checks: every discovered file, every folder above one, plus the
 /// build contexts and env files named by compose files (checked once here, not in rules).
 fn existing_paths(files: &[Found]) -> HashSet<String> {
-    let mut set = HashSet::new();
+    let mut set = HashSet::default();
     set.insert(String::new());
     for f in files {
         let mut p = f.rel.as_str();

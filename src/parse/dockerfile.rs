@@ -20,7 +20,7 @@
 //! panics, uses no recursion except a depth-bounded one in variable
 //! substitution, and runs in (near) linear time.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 use std::ops::Range;
 
 /// A parsed Dockerfile.
@@ -163,7 +163,7 @@ impl Dockerfile {
             return Effective::default();
         };
         // name -> indices (ascending) of the stages with that name
-        let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut by_name: HashMap<&str, Vec<usize>> = HashMap::default();
         for (i, s) in self.stages.iter().enumerate() {
             if let Some(n) = s.name.as_deref() {
                 by_name.entry(n).or_default().push(i);
@@ -977,9 +977,9 @@ pub fn parse_dockerfile(text: &str) -> Dockerfile {
     }
     let esc_byte = escape as u8;
 
-    let mut global: HashMap<String, Option<String>> = HashMap::new();
+    let mut global: HashMap<String, Option<String>> = HashMap::default();
     let mut cur: Option<StageState> = None;
-    let mut stage_names: HashSet<String> = HashSet::new();
+    let mut stage_names: HashSet<String> = HashSet::default();
 
     while let Some(&(s, e)) = lines.get(li) {
         let t = sub(s..e).trim_start();
@@ -1138,7 +1138,7 @@ pub fn parse_dockerfile(text: &str) -> Dockerfile {
                     env: Vec::new(),
                     range: irange.clone(),
                 },
-                vars: HashMap::new(),
+                vars: HashMap::default(),
                 shell: default_shell(),
             });
             continue;
@@ -1806,7 +1806,7 @@ mod tests {
 
     #[test]
     fn substitution() {
-        let mut v = HashMap::new();
+        let mut v = HashMap::default();
         v.insert("A".to_string(), Some("a".to_string()));
         v.insert("E".to_string(), Some(String::new()));
         v.insert("U".to_string(), None);

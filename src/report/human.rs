@@ -7,11 +7,11 @@
 use crate::diagnostic::{Label, Severity};
 use crate::source::{FileId, SourceFile};
 use crate::{Finding, Report};
+use foldhash::HashMap;
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan,
     SpanContents,
 };
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -158,7 +158,7 @@ struct Masks(HashMap<FileId, Masked>);
 
 impl Masks {
     fn new(report: &Report) -> Masks {
-        let mut by_file: HashMap<FileId, Vec<(usize, usize)>> = HashMap::new();
+        let mut by_file: HashMap<FileId, Vec<(usize, usize)>> = HashMap::default();
         // Secret values the model knows (whatever rules ran), and those findings asked to hide.
         for r in report
             .secrets

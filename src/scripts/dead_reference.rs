@@ -9,7 +9,7 @@ use crate::discover::FileKind;
 use crate::model::project::{dir_of, join};
 use crate::model::Stack;
 use crate::source::{FileId, Span};
-use std::collections::HashSet;
+use foldhash::HashSet;
 
 const RULE: &str = "doc-dead-reference";
 
@@ -128,10 +128,10 @@ struct Words<'a> {
 /// Checks every script and workflow of `stack`.
 pub(crate) fn check_scripts(stack: &Stack, out: &mut Vec<Diagnostic>) {
     let mut names = Names {
-        services: HashSet::new(),
-        containers: HashSet::new(),
+        services: HashSet::default(),
+        containers: HashSet::default(),
         units: stack.units.iter().map(|u| u.stem().to_owned()).collect(),
-        compose_file_names: HashSet::new(),
+        compose_file_names: HashSet::default(),
     };
     for p in &stack.projects {
         for f in &p.files {

@@ -3,9 +3,9 @@
 use super::node::{Node, NodeKind, ScalarStyle};
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Span};
+use foldhash::{HashMap, HashSet};
 use saphyr_parser::{Event, Parser, ScalarStyle as SaphyrStyle, ScanError, Tag};
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
 
 /// Bounds that keep hostile input cheap.
 #[derive(Clone, Copy, Debug)]
@@ -43,7 +43,7 @@ pub fn parse_yaml(file: FileId, text: &str, limits: YamlLimits) -> YamlStream {
         offsets: CharOffsets::new(body, base, text),
         limits,
         stack: Vec::new(),
-        anchors: HashMap::new(),
+        anchors: HashMap::default(),
         budget_left: limits.alias_budget,
         budget_reported: false,
         out: YamlStream::default(),
@@ -325,8 +325,8 @@ impl Builder<'_> {
 
     /// Reports repeated keys with both positions and keeps the last, as YAML loaders do.
     fn dedupe(&mut self, entries: Vec<(Node, Node)>) -> Vec<(Node, Node)> {
-        let mut seen: HashMap<&str, usize> = HashMap::new();
-        let mut drop: HashSet<usize> = HashSet::new();
+        let mut seen: HashMap<&str, usize> = HashMap::default();
+        let mut drop: HashSet<usize> = HashSet::default();
         for (i, (k, _)) in entries.iter().enumerate() {
             let Some(text) = k.as_str() else { continue };
             if let Some(prev) = seen.insert(text, i) {

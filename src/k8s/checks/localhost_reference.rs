@@ -12,14 +12,14 @@ use crate::k8s::model::{Body, Container, Object, ObjectRef, RefKind, Spanned};
 use crate::k8s::{dedupe, dns, Cluster};
 use crate::model::listen::may_name_loopback;
 use crate::source::Span;
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 /// (rendering, port) → for each workload in object order, its first running container that declares
 /// the port, with that port's span. Built once, so each reference is a lookup, not a scan.
 type Servers<'a> = HashMap<(usize, i64), Vec<(&'a Object, &'a Container, Span)>>;
 
 fn servers_by_port(cluster: &Cluster) -> Servers<'_> {
-    let mut map: Servers<'_> = HashMap::new();
+    let mut map: Servers<'_> = HashMap::default();
     for (so, sw) in cluster.workloads() {
         let mut seen = Vec::new();
         for sc in running_containers(sw) {

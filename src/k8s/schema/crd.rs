@@ -12,8 +12,8 @@ use super::RULE;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::{FileId, SourceMap, Span};
 use crate::yaml::{node_at, to_json, Node};
+use foldhash::HashMap;
 use serde_json::{Map, Value};
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// Schema nesting beyond which object schemas are left open (and the walk stops).
@@ -227,7 +227,7 @@ impl CustomSchemas {
                 map.remove(k);
             }
         }
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = foldhash::HashSet::default();
         for err in validator.iter_errors(&instance).take(MAX_ERRORS_PER_OBJECT) {
             let pointer = err.instance_path().to_string();
             let at = node_at(doc, &pointer);

@@ -208,7 +208,7 @@ fn validate(entry: &KindEntry, kind: &str, doc: &Node, out: &mut Vec<Diagnostic>
     if trace.too_deep.get() {
         return; // not read to the end: neither its unknown keys nor its errors are known
     }
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = foldhash::HashSet::default();
     for u in trace.unknown.into_inner() {
         if !seen.insert(u.key_span) {
             continue;

@@ -7,7 +7,8 @@
 use crate::docs::claims::is_local;
 use crate::docs::{target_ports, Scope, Target};
 use crate::rules::prelude::*;
-use std::collections::{BTreeSet, HashMap};
+use foldhash::HashMap;
+use std::collections::BTreeSet;
 
 pub(crate) struct DocPortDrift;
 
@@ -92,7 +93,7 @@ fn doc_local_ports(doc: &crate::docs::MdDoc) -> (BTreeSet<u16>, bool) {
 
 impl Rule for DocPortDrift {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
-        let mut ports_of: HashMap<(String, String), NamePorts> = HashMap::new();
+        let mut ports_of: HashMap<(String, String), NamePorts> = HashMap::default();
         for doc in &stack.docs {
             let scope = Scope::of(stack, doc.dir());
             for np in &doc.claims.name_ports {

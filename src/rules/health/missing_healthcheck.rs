@@ -4,7 +4,7 @@ use crate::compose::Condition;
 use crate::model::images;
 use crate::model::stack::HealthSource;
 use crate::rules::prelude::*;
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 pub(crate) struct MissingHealthcheck;
 
@@ -12,7 +12,7 @@ impl Rule for MissingHealthcheck {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         crate::k8s::checks::missing_healthcheck(&stack.k8s, out);
         for project in &stack.projects {
-            let mut dependents: HashMap<&str, Vec<(&str, Condition)>> = HashMap::new();
+            let mut dependents: HashMap<&str, Vec<(&str, Condition)>> = HashMap::default();
             for s in &project.model.services {
                 for d in &s.depends_on {
                     dependents

@@ -6,7 +6,8 @@ use crate::model::images::image_name;
 use crate::model::listen::{is_loopback, may_name_loopback, prefix_images, BIND_ENV};
 use crate::model::project::{join, Project};
 use crate::rules::prelude::*;
-use std::collections::{BTreeSet, HashMap};
+use foldhash::HashMap;
+use std::collections::BTreeSet;
 
 pub(crate) struct LocalhostReference;
 
@@ -75,7 +76,7 @@ impl Rule for LocalhostReference {
             let services = &project.model.services;
             let listen: Vec<std::borrow::Cow<'_, BTreeSet<u16>>> =
                 services.iter().map(|s| stack.listen_ports(project, s)).collect();
-            let mut by_port: HashMap<u16, Vec<usize>> = HashMap::new();
+            let mut by_port: HashMap<u16, Vec<usize>> = HashMap::default();
             for (i, ports) in listen.iter().enumerate() {
                 for p in ports.iter() {
                     by_port.entry(*p).or_default().push(i);

@@ -11,7 +11,8 @@
 use crate::model::project;
 use crate::parse::python;
 use crate::rules::prelude::*;
-use std::collections::{BTreeSet, HashMap};
+use foldhash::HashMap;
+use std::collections::BTreeSet;
 
 pub(crate) struct ImportEscape;
 
@@ -35,7 +36,7 @@ impl Rule for ImportEscape {
             return;
         }
         let by_name = Basenames::new(stack);
-        let mut by_dir: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut by_dir: HashMap<&str, Vec<usize>> = HashMap::default();
         for (i, c) in contexts.iter().enumerate() {
             by_dir.entry(c.dir.as_str()).or_default().push(i);
         }
@@ -105,7 +106,7 @@ struct Basenames<'a> {
 
 impl<'a> Basenames<'a> {
     fn new(stack: &'a Stack) -> Self {
-        let mut map: HashMap<&str, Vec<&str>> = HashMap::new();
+        let mut map: HashMap<&str, Vec<&str>> = HashMap::default();
         for p in &stack.paths {
             let base = p.rsplit('/').next().unwrap_or(p);
             map.entry(base).or_default().push(p.as_str());

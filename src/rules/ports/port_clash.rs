@@ -2,7 +2,8 @@
 //! Docs: rules/port-clash.md
 use crate::compose::PortMapping;
 use crate::rules::prelude::*;
-use std::collections::{BTreeSet, HashMap};
+use foldhash::HashMap;
+use std::collections::BTreeSet;
 
 pub(crate) struct PortClash;
 
@@ -21,7 +22,7 @@ impl Rule for PortClash {
             for (si, s) in services.iter().enumerate() {
                 published.extend(s.ports.iter().filter(|m| m.published.is_some()).map(|m| (si, m)));
             }
-            let mut index: HashMap<(&str, u16), Vec<usize>> = HashMap::new();
+            let mut index: HashMap<(&str, u16), Vec<usize>> = HashMap::default();
             for (i, (_, m)) in published.iter().enumerate() {
                 let Some(range) = m.published else { continue };
                 for port in (range.start..=range.end).take(MAX_RANGE) {
@@ -96,7 +97,7 @@ type RegistryKey<'a> = (u16, &'a str, Option<&'a str>, Option<&'a str>);
 /// One port registered to two services (same protocol, host and environment).
 fn registry_clashes(stack: &Stack, out: &mut Vec<Diagnostic>) {
     for r in &stack.registries {
-        let mut first: HashMap<RegistryKey<'_>, &crate::parse::registry::RegistryEntry> = HashMap::new();
+        let mut first: HashMap<RegistryKey<'_>, &crate::parse::registry::RegistryEntry> = HashMap::default();
         for e in &r.entries {
             let key = (
                 e.port.value,
@@ -239,7 +240,7 @@ fn host_groups(stack: &Stack) -> Vec<(String, Vec<Member>)> {
         }
         i
     }
-    let mut nets_of_root: HashMap<usize, BTreeSet<&str>> = HashMap::new();
+    let mut nets_of_root: HashMap<usize, BTreeSet<&str>> = HashMap::default();
     for (net, members) in &by_net {
         for w in members.windows(2) {
             let (a, b) = (root(&mut parent, w[0]), root(&mut parent, w[1]));
@@ -254,7 +255,7 @@ fn host_groups(stack: &Stack) -> Vec<(String, Vec<Member>)> {
         let r = root(&mut parent, i);
         comps.entry(r).or_default().push(Member::Project(i));
     }
-    let mut roots_nets: HashMap<usize, BTreeSet<&str>> = HashMap::new();
+    let mut roots_nets: HashMap<usize, BTreeSet<&str>> = HashMap::default();
     for (first, nets) in nets_of_root {
         let r = root(&mut parent, first);
         roots_nets.entry(r).or_default().extend(nets);

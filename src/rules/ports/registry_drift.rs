@@ -57,9 +57,8 @@ impl Rule for RegistryDrift {
             // registry's folder that registers at least one of its services.
             let reg_dir = dir_of(path);
             // Indexed once per registry: every project's services are looked up in it.
-            let registered: std::collections::HashSet<&str> =
-                r.entries.iter().map(|e| e.service.value.as_str()).collect();
-            let ports: std::collections::HashSet<u16> = r.entries.iter().map(|e| e.port.value).collect();
+            let registered: foldhash::HashSet<&str> = r.entries.iter().map(|e| e.service.value.as_str()).collect();
+            let ports: foldhash::HashSet<u16> = r.entries.iter().map(|e| e.port.value).collect();
             let is_registered = |s: &crate::compose::Service| names_of(s).iter().any(|n| registered.contains(n));
             for p in &stack.projects {
                 if !under(&p.dir, reg_dir) {
