@@ -150,10 +150,11 @@ pub fn relative(root: &Path, path: &Path) -> String {
 /// Walks `root` (a folder) and returns the files stacklint reads, sorted by relative path.
 pub fn walk(root: &Path, filters: &Filters) -> Walk {
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let mut files = Vec::new();
-    let mut errors = Vec::new();
     let root_owned = root.to_path_buf();
     let exclude = filters.exclude.clone();
+    // Folders are listed on as many threads as the worker pool has (`--jobs`): on a monorepo the
+    // walk was a serial 20 ms in front of the parallel parse. Entries arrive in any order; both
+    // lists are sorted at the end, so the result does not depend on the threads.
     let walker = ignore::WalkBuilder::new(root)
         .hidden(false)
         .git_ignore(true)
@@ -163,6 +164,7 @@ pub fn walk(root: &Path, filters: &Filters) -> Walk {
         .parents(false)
         .require_git(false)
         .follow_links(false)
+        .threads(rayon::current_num_threads())
         .filter_entry(move |e| {
             let name = e.file_name();
             if name == ".git" || name == "node_modules" {
@@ -173,48 +175,73 @@ pub fn walk(root: &Path, filters: &Filters) -> Walk {
                 _ => true,
             }
         })
-        .build();
-    for entry in walker {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(err) => {
-                let path = match &err {
-                    ignore::Error::WithPath { path, .. } => relative(root, path),
-                    _ => String::new(),
-                };
-                errors.push((path, err.to_string()));
-                continue;
+        .build_parallel();
+    let found = std::sync::Mutex::new(Walk {
+        files: Vec::new(),
+        errors: Vec::new(),
+    });
+    walker.run(|| {
+        Box::new(|entry| {
+            let item = visit(entry, root, &canonical_root, filters);
+            if let Some(item) = item {
+                // A poisoned lock means another visitor panicked: keep what was found.
+                let mut w = found.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                match item {
+                    Ok(f) => w.files.push(f),
+                    Err(e) => w.errors.push(e),
+                }
             }
-        };
-        let Some(ft) = entry.file_type() else { continue };
-        let path = entry.path();
-        let rel = relative(root, path);
-        if ft.is_dir() {
-            continue;
+            ignore::WalkState::Continue
+        })
+    });
+    let mut walk = found.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    walk.files.sort_by(|a, b| a.rel.cmp(&b.rel));
+    walk.errors.sort();
+    walk
+}
+
+/// One entry of the walk: a file stacklint reads, an error to report, or nothing (a folder, a
+/// symlink leaving the root, a FIFO, a file of no known kind, one `include` leaves out).
+fn visit(
+    entry: Result<ignore::DirEntry, ignore::Error>,
+    root: &Path,
+    canonical_root: &Path,
+    filters: &Filters,
+) -> Option<Result<Found, (String, String)>> {
+    let entry = match entry {
+        Ok(e) => e,
+        Err(err) => {
+            let path = match &err {
+                ignore::Error::WithPath { path, .. } => relative(root, path),
+                _ => String::new(),
+            };
+            return Some(Err((path, err.to_string())));
         }
-        if ft.is_symlink() {
-            // Follow only to a regular file inside the root.
-            match path.canonicalize() {
-                Ok(target) if target.starts_with(&canonical_root) && target.is_file() => {}
-                _ => continue,
-            }
-        } else if !ft.is_file() {
-            continue; // FIFOs, sockets, devices: never opened.
-        }
-        let Some(kind) = classify(&rel) else { continue };
-        if let Some(inc) = &filters.include {
-            if !inc.is_match(&rel) {
-                continue;
-            }
-        }
-        files.push(Found {
-            rel,
-            path: path.to_path_buf(),
-            kind,
-        });
+    };
+    let ft = entry.file_type()?;
+    if ft.is_dir() {
+        return None;
     }
-    files.sort_by(|a, b| a.rel.cmp(&b.rel));
-    Walk { files, errors }
+    let path = entry.path();
+    if ft.is_symlink() {
+        // Follow only to a regular file inside the root.
+        match path.canonicalize() {
+            Ok(target) if target.starts_with(canonical_root) && target.is_file() => {}
+            _ => return None,
+        }
+    } else if !ft.is_file() {
+        return None; // FIFOs, sockets, devices: never opened.
+    }
+    let rel = relative(root, path);
+    let kind = classify(&rel)?;
+    if filters.include.as_ref().is_some_and(|inc| !inc.is_match(&rel)) {
+        return None;
+    }
+    Some(Ok(Found {
+        rel,
+        path: path.to_path_buf(),
+        kind,
+    }))
 }
 
 #[cfg(test)]
