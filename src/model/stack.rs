@@ -615,14 +615,8 @@ impl Stack {
         // Compose projects and the Kubernetes cluster need nothing of each other: built side by
         // side, so that the serial parts of one overlap the other.
         let k8s_config = stack.k8s_config(root, config);
-        // The services' facts need only the projects and the files, so they are worked out on
-        // the compose side too, while the (longer) cluster side runs.
         let ((projects, compose_diags), (cluster, k8s_diags)) = rayon::join(
-            || {
-                let (mut projects, diags) = stack.compose_projects(config);
-                stack.fill_service_facts(&mut projects);
-                (projects, diags)
-            },
+            || stack.compose_projects(config),
             || stack.cluster(&k8s_config, k8s_read),
         );
         stack.parse_diagnostics.extend(compose_diags);
@@ -770,16 +764,19 @@ impl Stack {
             .map(|p| (p.name.clone(), p.files.clone()))
             .collect();
         let mut groups = project::group(&compose_paths, &docs, &explicit);
-        // `-f a -f b` invocations in scripts and docs: projects too, unless already formed.
-        for (id, kind) in &self.texts {
-            if !matches!(kind, FileKind::Script | FileKind::Markdown) {
-                continue;
-            }
-            let Some(src) = self.sources.get(*id) else { continue };
-            for files in super::invocations::compose_file_sets(&src.path, &src.text, &|p| docs.contains_key(p)) {
-                if !groups.iter().any(|(_, g)| *g == files) {
-                    groups.push((files.join(" + "), files));
-                }
+        // `-f a -f b` invocations in scripts and docs: projects too, unless already formed. The
+        // texts are scanned in parallel (hundreds of docs); sets are added in the texts' order.
+        let invoked: Vec<Vec<Vec<String>>> = self
+            .texts
+            .par_iter()
+            .filter(|(_, kind)| matches!(kind, FileKind::Script | FileKind::Markdown))
+            .filter_map(|(id, _)| self.sources.get(*id))
+            .map(|src| super::invocations::compose_file_sets(&src.path, &src.text, &|p| docs.contains_key(p)))
+            .collect();
+        let mut formed: HashSet<Vec<String>> = groups.iter().map(|(_, g)| g.clone()).collect();
+        for files in invoked.into_iter().flatten() {
+            if formed.insert(files.clone()) {
+                groups.push((files.join(" + "), files));
             }
         }
         let inputs = ComposeInputs {
@@ -794,7 +791,14 @@ impl Stack {
                     .iter()
                     .find(|p| &p.name == name)
                     .and_then(|p| p.env_file.as_deref());
-                project::build(name.clone(), files, env, &inputs)
+                // The services' facts need only the project and the files: worked out while the
+                // project's model is still in the cache.
+                let (project, diags) = project::build(name.clone(), files, env, &inputs);
+                let project = project.map(|mut p| {
+                    p.facts = self.service_facts(&p);
+                    p
+                });
+                (project, diags)
             })
             .collect();
         let mut projects = Vec::new();
@@ -838,31 +842,24 @@ impl Stack {
             .filter_map(|i| self.projects.get(*i))
     }
 
-    /// Works out each service's [`project::ServiceFacts`] once, in parallel.
-    fn fill_service_facts(&self, projects: &mut [Project]) {
-        let facts: Vec<Vec<project::ServiceFacts>> = projects
-            .par_iter()
-            .map(|p| {
-                p.model
-                    .services
-                    .iter()
-                    .map(|s| {
-                        // The Dockerfile is resolved once for all the facts that read it.
-                        let built = self.resolve_dockerfile(p, s);
-                        let image = self.compute_effective_image(s, built.as_ref());
-                        project::ServiceFacts {
-                            doc_keys: crate::docs::service_keys(s, image.as_deref()),
-                            listen: self.compute_listen_ports(s, built.as_ref()),
-                            ports_uncertain: crate::docs::ports_uncertain(self, p, s),
-                            image,
-                        }
-                    })
-                    .collect()
+    /// The [`project::ServiceFacts`] of each service of `p`, worked out once (by
+    /// `compose_projects`, right after building the project).
+    fn service_facts(&self, p: &Project) -> Vec<project::ServiceFacts> {
+        p.model
+            .services
+            .iter()
+            .map(|s| {
+                // The Dockerfile is resolved once for all the facts that read it.
+                let built = self.resolve_dockerfile(p, s);
+                let image = self.compute_effective_image(s, built.as_ref());
+                project::ServiceFacts {
+                    doc_keys: crate::docs::service_keys(s, image.as_deref()),
+                    listen: self.compute_listen_ports(s, built.as_ref()),
+                    ports_uncertain: crate::docs::ports_uncertain(self, p, s),
+                    image,
+                }
             })
-            .collect();
-        for (p, f) in projects.iter_mut().zip(facts) {
-            p.facts = f;
-        }
+            .collect()
     }
 
     /// What the cluster is built with: schema files read into the source map, the targeted
