@@ -11,6 +11,9 @@ use crate::yaml::Node;
 use foldhash::{HashMap, HashSet};
 use std::collections::BTreeMap;
 
+/// The fields whose entries are files or kustomization folders a rendering includes.
+const RESOURCE_FIELDS: [&str; 3] = ["resources", "bases", "components"];
+
 /// Kustomizations nest only a few levels deep in practice; this bounds hostile cycles and chains.
 const MAX_DEPTH: usize = 32;
 
@@ -84,7 +87,7 @@ impl<'a> Inputs<'a> {
         let mut kusts = HashSet::default();
         let mut patch_files = HashSet::default();
         for (dir, (_, k)) in &self.kustomizations {
-            for rel in ["resources", "bases", "components"].iter().flat_map(|f| entries(k, f)) {
+            for rel in RESOURCE_FIELDS.iter().flat_map(|f| entries(k, f)) {
                 match self.resolve(dir, &rel) {
                     Resolved::File(id, _) => {
                         files.insert(id);
@@ -120,7 +123,7 @@ impl<'a> Inputs<'a> {
         }
         stack.push(dir.to_owned());
         let mut images = Vec::new();
-        for field in ["resources", "bases", "components"] {
+        for field in RESOURCE_FIELDS {
             for rel in entries(k, field) {
                 match self.resolve(dir, &rel) {
                     Resolved::File(_, docs) => {
@@ -162,7 +165,7 @@ impl<'a> Inputs<'a> {
 /// `model::stack::load_all`); the same fields as [`Inputs::references`] and [`Inputs::render`].
 pub(crate) fn referenced_paths(path: &str, k: &Node) -> Vec<String> {
     let dir = paths::parent(path);
-    ["resources", "bases", "components"]
+    RESOURCE_FIELDS
         .iter()
         .flat_map(|f| entries(k, f))
         .chain(patch_paths(k))

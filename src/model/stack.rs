@@ -187,24 +187,13 @@ struct Loaded {
 
 /// A file as a Kubernetes manifest, as far as the parse step looked.
 enum EarlyK8s {
-    /// Not looked at (not a plain YAML file, or built without the early reading).
+    /// Not looked at: not a plain YAML file (`load_all` asks every plain YAML file).
     NotAsked,
     /// No document has `apiVersion` and `kind`.
     NotManifest,
     /// A manifest, with its objects and schema findings unless it holds a custom resource (see
     /// `k8s::read_file`), and its ignore annotations.
     Manifest(Option<crate::k8s::FileRead>, Vec<IgnoreAnnotation>),
-}
-
-impl EarlyK8s {
-    /// Whether `documents` are a manifest: as the parse step found, or looked at now.
-    fn is_manifest(&self, documents: &[Node]) -> bool {
-        match self {
-            EarlyK8s::NotAsked => documents.iter().any(looks_like_k8s),
-            EarlyK8s::NotManifest => false,
-            EarlyK8s::Manifest(..) => true,
-        }
-    }
 }
 
 /// How the parse step treats a manifest's tree once its objects are read.
@@ -252,10 +241,15 @@ impl Loaded {
 }
 
 /// Whether rules read this YAML file's tree whatever its role: GitHub workflows (commands in
-/// `run` steps) and Prometheus rule files (top-level `groups`, loaded by a config's
-/// `rule_files`). A manifest shaped like one keeps its tree.
+/// `run` steps) and Prometheus rule files (top-level `groups`, where `prometheus::rule_exprs`
+/// looks when a config's `rule_files` names the file). A manifest shaped like one keeps its tree.
 fn read_as_plain_yaml(rel: &str, documents: &[Node]) -> bool {
     crate::scripts::dead_reference::is_workflow(rel) || documents.iter().any(|d| d.get("groups").is_some())
+}
+
+/// The id of the `i`-th discovered file (ids follow the discovery order).
+fn file_id(i: usize) -> FileId {
+    FileId(u32::try_from(i).unwrap_or(u32::MAX))
 }
 
 /// Loads every file (`load_one`, in parallel) and reads each manifest right after parsing it.
@@ -268,13 +262,12 @@ fn load_all(
     trees: Trees,
 ) -> Vec<Loaded> {
     let (version, default_ns) = (k8s_version(config), k8s_namespace(config));
-    let id = |i: usize| FileId(u32::try_from(i).unwrap_or(u32::MAX));
     let is_kustomization = |f: &Found| f.kind == FileKind::Kustomization;
     let kustomizations: Vec<(usize, Loaded)> = files
         .par_iter()
         .enumerate()
         .filter(|(_, f)| is_kustomization(f))
-        .map(|(i, f)| (i, load_one(id(i), f)))
+        .map(|(i, f)| (i, load_one(file_id(i), f)))
         .collect();
     let kustomized: HashSet<String> = kustomizations
         .iter()
@@ -291,7 +284,7 @@ fn load_all(
         .enumerate()
         .map(|(i, f)| {
             (!is_kustomization(f)).then(|| {
-                let mut l = load_one(id(i), f);
+                let mut l = load_one(file_id(i), f);
                 l.read_k8s(version, &default_ns, &kustomized, trees);
                 l
             })
@@ -479,7 +472,7 @@ pub fn parse_only(files: &[Found], config: &Config, streaming: bool) -> (usize, 
         .par_iter()
         .enumerate()
         .map(|(i, f)| {
-            let mut l = load(FileId(u32::try_from(i).unwrap_or(u32::MAX)), f, max);
+            let mut l = load(file_id(i), f, max);
             if streaming {
                 l.parsed = Parsed::Unread;
             }
@@ -558,7 +551,7 @@ impl Stack {
                             let role = match l.kind {
                                 FileKind::Compose => YamlRole::Compose,
                                 FileKind::Kustomization => YamlRole::Kustomization,
-                                _ if l.k8s.is_manifest(&documents) => YamlRole::Kubernetes,
+                                _ if matches!(l.k8s, EarlyK8s::Manifest(..)) => YamlRole::Kubernetes,
                                 _ if documents.first().is_some_and(looks_like_compose) => YamlRole::Compose,
                                 _ if is_registry_path(&l.rel, config) => YamlRole::Registry,
                                 _ if prometheus::named_like_prometheus(&l.rel)
@@ -568,14 +561,14 @@ impl Stack {
                                 }
                                 _ => YamlRole::Other,
                             };
+                            // A manifest (and only a manifest) has the Kubernetes role.
                             let ignores = match l.k8s {
-                                EarlyK8s::Manifest(read, ignores) if role == YamlRole::Kubernetes => {
+                                EarlyK8s::Manifest(read, ignores) => {
                                     if let Some(read) = read {
                                         k8s_read.insert(id, read);
                                     }
                                     ignores
                                 }
-                                _ if role == YamlRole::Kubernetes => ignore_annotations(&documents),
                                 _ => Vec::new(),
                             };
                             stack.yaml.push(YamlDoc {
