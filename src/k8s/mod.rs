@@ -366,6 +366,11 @@ impl Cluster {
         self.index.get_or_init(|| Index::new(&self.objects))
     }
 
+    /// Builds the look-up index now, rather than on the first look-up.
+    pub(crate) fn build_index(&self) {
+        self.index();
+    }
+
     /// Whether some workload's namespace is exactly `namespace`.
     pub(crate) fn has_workloads_in(&self, namespace: &str) -> bool {
         self.index().workload_namespaces.contains(namespace)

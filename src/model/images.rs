@@ -47,7 +47,12 @@ fn tag(image: &str) -> &str {
 
 /// Whether an image ships `tool` (`curl` or `wget`); `None` when unknown.
 pub fn ships_tool(image: &str, tool: &str) -> Option<bool> {
-    let lower = image.to_ascii_lowercase();
+    // Asked for every healthcheck that runs curl or wget: lowercased only when it has to be.
+    let lower: std::borrow::Cow<'_, str> = if image.bytes().any(|b| b.is_ascii_uppercase()) {
+        image.to_ascii_lowercase().into()
+    } else {
+        image.into()
+    };
     let name = image_name(&lower);
     let tag = tag(&lower);
     if lower.contains("distroless") || name == "scratch" || lower.starts_with("cgr.dev/chainguard/static") {

@@ -54,10 +54,10 @@ const BIND_FLAGS: &[&str] = &["--bind", "-b"];
 const PORT_FLAGS: &[&str] = &["--port", "-p", "--server.port", "--listen-port"];
 
 /// Binds and ports set by a command line (already split into words; `sh -c "..."` bodies too).
-pub fn command_binds(args: &[String]) -> (Vec<Bind>, Vec<u16>) {
+pub fn command_binds<S: AsRef<str>>(args: &[S]) -> (Vec<Bind>, Vec<u16>) {
     let mut binds = Vec::new();
     let mut ports = Vec::new();
-    let words: Vec<&str> = args.iter().map(String::as_str).collect();
+    let words: Vec<&str> = args.iter().map(AsRef::as_ref).collect();
     let program_has = |name: &str| {
         words
             .iter()

@@ -19,6 +19,11 @@ pub(crate) fn contains_ignore_ascii_case(text: &str, needle: &str) -> bool {
         .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
+/// Whether `text` ends with the ASCII `suffix`, ignoring ASCII case, without a copy.
+pub(crate) fn ends_with_ignore_ascii_case(text: &str, suffix: &str) -> bool {
+    text.len() >= suffix.len() && text.as_bytes()[text.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+}
+
 /// The position of `item` in `slice` when it is one of the slice's elements, found by address in
 /// constant time. Rules hold references into the model's lists; this finds what was computed once
 /// per element (service facts, doc keys) without comparing names.

@@ -46,6 +46,10 @@ pub struct ServiceFacts {
     /// Whether its `ports` hold a value that could not be resolved (`crate::docs::ports_uncertain`):
     /// asked for every service of a doc's scope, and it walks the project's YAML.
     pub ports_uncertain: bool,
+    /// The Dockerfile it builds from, resolved (see `Stack::built_dockerfile`).
+    pub built: Option<super::stack::BuiltDockerfile>,
+    /// The command its container runs (see `Stack::run_command`).
+    pub command: Vec<super::stack::Word>,
 }
 
 impl Project {

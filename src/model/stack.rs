@@ -12,6 +12,7 @@ use crate::yaml::{parse_yaml, Node, YamlLimits};
 
 use foldhash::{HashMap, HashSet};
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::path::Path;
 
 /// A parsed Dockerfile.
@@ -610,7 +611,13 @@ impl Stack {
         let k8s_config = stack.k8s_config(root, config);
         let ((projects, compose_diags), (cluster, k8s_diags)) = rayon::join(
             || stack.compose_projects(config),
-            || stack.cluster(&k8s_config, k8s_read),
+            || {
+                let built = stack.cluster(&k8s_config, k8s_read);
+                // Every check looks objects up: the index is built here, beside the heavier
+                // compose projects, rather than by the first rule that asks while others wait.
+                built.0.build_index();
+                built
+            },
         );
         stack.parse_diagnostics.extend(compose_diags);
         stack.parse_diagnostics.extend(k8s_diags);
@@ -632,23 +639,34 @@ impl Stack {
         (stack.docs, stack.names, stack.object_doc_keys) = (docs, names, keys);
         crate::phase_done("docs, names and doc keys", t);
         let t = std::time::Instant::now();
-        if let Some(root) = root {
-            stack.stat_referenced(root);
-        }
-        stack.read_claim_files(&conf_files);
-        crate::phase_done("referenced paths and claim files", t);
+        // The doc scopes (which every doc rule asks for) are built beside the look-up of
+        // referenced paths and the reading of claim files.
+        let ((), (found, claims)) = rayon::join(
+            || {
+                stack.doc_scopes();
+            },
+            || {
+                let found = root.map(|root| stack.referenced_existing(root)).unwrap_or_default();
+                (found, stack.claim_files(&conf_files))
+            },
+        );
+        stack.paths.extend(found);
+        stack.parse_diagnostics.extend(claims.diagnostics);
+        (stack.registries, stack.prometheus, stack.gateways) = (claims.registries, claims.prometheus, claims.gateways);
+        crate::phase_done("referenced paths, claim files and doc scopes", t);
         stack.hosts = config.hosts.clone();
         stack
     }
 
     /// Registries, Prometheus configs and gateway configs: the files that make claims about services.
-    fn read_claim_files(&mut self, conf_files: &[FileId]) {
+    fn claim_files(&self, conf_files: &[FileId]) -> ClaimFiles {
+        let mut out = ClaimFiles::default();
         for y in &self.yaml {
             let Some(doc) = y.documents.first() else { continue };
             match y.role {
                 YamlRole::Registry => match registry::read(doc) {
-                    registry::Registry::Entries(entries) => self.registries.push(RegistryDoc { file: y.file, entries }),
-                    registry::Registry::Unread(span, why) => self.parse_diagnostics.push(
+                    registry::Registry::Entries(entries) => out.registries.push(RegistryDoc { file: y.file, entries }),
+                    registry::Registry::Unread(span, why) => out.diagnostics.push(
                         Diagnostic::new(
                             "registry-drift",
                             span,
@@ -662,10 +680,10 @@ impl Stack {
                 },
                 YamlRole::Prometheus => {
                     if let Some(cfg) = prometheus::read(doc) {
-                        self.prometheus.push((y.file, cfg));
+                        out.prometheus.push((y.file, cfg));
                     }
                 }
-                YamlRole::Other => self.gateways.extend(traefik_backends(doc)),
+                YamlRole::Other => out.gateways.extend(traefik_backends(doc)),
                 _ => {}
             }
         }
@@ -683,13 +701,14 @@ impl Stack {
                     Some(u) => format!("nginx upstream `{u}`"),
                     None => format!("nginx `{}`", b.directive),
                 };
-                self.gateways.push(GatewayBackend {
+                out.gateways.push(GatewayBackend {
                     address: b.address,
                     span: Span::new(*id, b.range.start, b.range.end),
                     via,
                 });
             }
         }
+        out
     }
 
     /// One info per folder of unrendered templates (a chart), not one per file.
@@ -845,11 +864,14 @@ impl Stack {
                 // The Dockerfile is resolved once for all the facts that read it.
                 let built = self.resolve_dockerfile(p, s);
                 let image = self.compute_effective_image(s, built.as_ref());
+                let command = self.run_command_with(s, built.as_ref());
                 project::ServiceFacts {
                     doc_keys: crate::docs::service_keys(s, image.as_deref()),
-                    listen: self.compute_listen_ports(s, built.as_ref()),
+                    listen: self.compute_listen_ports(s, built.as_ref(), &command),
                     ports_uncertain: crate::docs::ports_uncertain(self, p, s),
                     image,
+                    built,
+                    command,
                 }
             })
             .collect()
@@ -1028,10 +1050,11 @@ impl Stack {
         Some(Span::new(file, range.start, range.end))
     }
 
-    /// Paths that compose files refer to (build contexts, Dockerfiles, env files), stated once here so
+    /// Paths that compose files, units and docs refer to (build contexts, Dockerfiles, env files)
+    /// which exist but were not discovered: stated once here and added to the known paths, so
     /// rules can ask [`Stack::exists`] without I/O. Git-ignored files count: they exist where the
     /// stack runs only if someone created them, which the rules judge, not discovery.
-    fn stat_referenced(&mut self, root: &Path) {
+    fn referenced_existing(&self, root: &Path) -> Vec<String> {
         let mut wanted: Vec<String> = Vec::new();
         for p in &self.projects {
             for s in &p.model.services {
@@ -1064,11 +1087,10 @@ impl Stack {
         }
         wanted.sort();
         wanted.dedup();
-        let found: Vec<String> = wanted
+        wanted
             .into_par_iter()
             .filter(|rel| !self.paths.contains(rel) && root.join(rel).exists())
-            .collect();
-        self.paths.extend(found);
+            .collect()
     }
 
     /// The folder relative paths written at `span` are resolved against: the folder of the file the
@@ -1153,8 +1175,8 @@ impl Stack {
         self.paths.contains(rel.trim_end_matches('/'))
     }
 
-    /// The scope of every doc, built by the first doc rule that asks (while the other rules run
-    /// on the other threads) and shared with the rest.
+    /// The scope of every doc: built with the model (see [`Stack::build`]), else by the first doc
+    /// rule that asks, and shared with the rest.
     pub(crate) fn doc_scopes(&self) -> &crate::docs::DocScopes {
         self.doc_scopes.get_or_init(|| crate::docs::DocScopes::build(self))
     }
@@ -1260,6 +1282,15 @@ fn traefik_backends(doc: &Node) -> Vec<GatewayBackend> {
     out
 }
 
+/// What the files that make claims about services say (see [`Stack::claim_files`]).
+#[derive(Default)]
+struct ClaimFiles {
+    registries: Vec<RegistryDoc>,
+    prometheus: Vec<(FileId, prometheus::PrometheusConfig)>,
+    gateways: Vec<GatewayBackend>,
+    diagnostics: Vec<Diagnostic>,
+}
+
 /// Paths that matter for existence checks: every discovered file, every folder above one, plus the
 /// build contexts and env files named by compose files (checked once here, not in rules).
 fn existing_paths(files: &[Found]) -> HashSet<String> {
@@ -1329,13 +1360,13 @@ impl Stack {
             }
         }
         if service.build.is_some() {
-            return match self.dockerfile_for(project, service) {
+            return match self.built_dockerfile(project, service).as_deref() {
                 // A Dockerfile without `FROM` (a placeholder) says nothing about health.
-                Some((d, _)) if d.doc.stages.is_empty() => HealthSource::Unknown,
-                Some((d, target)) => match d.doc.effective(target).healthcheck {
-                    Some(dockerfile::Healthcheck::Cmd { .. }) => HealthSource::Dockerfile(d.file),
-                    Some(dockerfile::Healthcheck::None { .. }) => HealthSource::DisabledInDockerfile(d.file),
-                    None => HealthSource::NoneInDockerfile(d.file),
+                Some(b) if b.placeholder => HealthSource::Unknown,
+                Some(b) => match b.effective.healthcheck {
+                    Some(dockerfile::Healthcheck::Cmd { .. }) => HealthSource::Dockerfile(b.file),
+                    Some(dockerfile::Healthcheck::None { .. }) => HealthSource::DisabledInDockerfile(b.file),
+                    None => HealthSource::NoneInDockerfile(b.file),
                 },
                 None => HealthSource::Unknown,
             };
@@ -1348,9 +1379,12 @@ impl Stack {
 }
 
 /// A service's Dockerfile as built: the file and the target stage after its `FROM` chain.
-struct BuiltDockerfile {
-    file: FileId,
-    effective: dockerfile::Effective,
+#[derive(Clone, Debug)]
+pub struct BuiltDockerfile {
+    pub file: FileId,
+    pub effective: dockerfile::Effective,
+    /// The file has no `FROM` at all (a placeholder): it says nothing about the container.
+    pub placeholder: bool,
 }
 
 /// One word of the command a container runs, with where it was written.
@@ -1385,8 +1419,24 @@ impl Stack {
 
     /// The command the container runs: entrypoint then command, compose overriding the Dockerfile
     /// (a compose `entrypoint` also drops the Dockerfile's `CMD`, as Docker does).
-    pub fn run_command(&self, project: &Project, service: &crate::compose::Service) -> Vec<Word> {
-        self.run_command_with(service, self.resolve_dockerfile(project, service).as_ref())
+    pub fn run_command<'a>(&self, project: &'a Project, service: &crate::compose::Service) -> Cow<'a, [Word]> {
+        match project.facts_of(service) {
+            Some(f) => Cow::Borrowed(&f.command),
+            None => Cow::Owned(self.run_command_with(service, self.resolve_dockerfile(project, service).as_ref())),
+        }
+    }
+
+    /// The Dockerfile `service` is built from, with its effective stage; `None` when it builds
+    /// nothing or its Dockerfile is not in the repository.
+    pub fn built_dockerfile<'a>(
+        &self,
+        project: &'a Project,
+        service: &crate::compose::Service,
+    ) -> Option<Cow<'a, BuiltDockerfile>> {
+        match project.facts_of(service) {
+            Some(f) => f.built.as_ref().map(Cow::Borrowed),
+            None => self.resolve_dockerfile(project, service).map(Cow::Owned),
+        }
     }
 
     /// The Dockerfile `service` is built from, with its effective stage.
@@ -1395,6 +1445,7 @@ impl Stack {
         Some(BuiltDockerfile {
             file: d.file,
             effective: d.doc.effective(target),
+            placeholder: d.doc.stages.is_empty(),
         })
     }
 
@@ -1434,10 +1485,12 @@ impl Stack {
 
     /// The image the container runs: the compose `image` when nothing is built, else the root image
     /// of the Dockerfile's `FROM` chain. `None` when unknown.
-    pub fn effective_image(&self, project: &Project, service: &crate::compose::Service) -> Option<String> {
+    pub fn effective_image<'a>(&self, project: &'a Project, service: &crate::compose::Service) -> Option<Cow<'a, str>> {
         match project.facts_of(service) {
-            Some(f) => f.image.clone(),
-            None => self.compute_effective_image(service, self.resolve_dockerfile(project, service).as_ref()),
+            Some(f) => f.image.as_deref().map(Cow::Borrowed),
+            None => self
+                .compute_effective_image(service, self.resolve_dockerfile(project, service).as_ref())
+                .map(Cow::Owned),
         }
     }
 
@@ -1472,7 +1525,8 @@ impl Stack {
             Some(f) => std::borrow::Cow::Borrowed(&f.listen),
             None => {
                 let built = self.resolve_dockerfile(project, service);
-                std::borrow::Cow::Owned(self.compute_listen_ports(service, built.as_ref()))
+                let command = self.run_command_with(service, built.as_ref());
+                std::borrow::Cow::Owned(self.compute_listen_ports(service, built.as_ref(), &command))
             }
         }
     }
@@ -1481,6 +1535,7 @@ impl Stack {
         &self,
         service: &crate::compose::Service,
         built: Option<&BuiltDockerfile>,
+        command: &[Word],
     ) -> std::collections::BTreeSet<u16> {
         let mut set = std::collections::BTreeSet::new();
         for m in &service.ports {
@@ -1494,11 +1549,7 @@ impl Stack {
                 set.extend((e.port..=e.end_port.unwrap_or(e.port)).take(4096));
             }
         }
-        let words: Vec<String> = self
-            .run_command_with(service, built)
-            .into_iter()
-            .map(|w| w.text)
-            .collect();
+        let words: Vec<&str> = command.iter().map(|w| w.text.as_str()).collect();
         set.extend(super::listen::command_binds(&words).1);
         if let Some(p) = service
             .env("PORT")
@@ -1518,8 +1569,8 @@ impl Stack {
         !service.ports.is_empty()
             || !service.expose.is_empty()
             || self
-                .dockerfile_for(project, service)
-                .is_some_and(|(d, t)| !d.doc.effective(t).expose.is_empty())
+                .built_dockerfile(project, service)
+                .is_some_and(|b| !b.effective.expose.is_empty())
     }
 }
 

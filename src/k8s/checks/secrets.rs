@@ -1,19 +1,18 @@
 //! What counts as a secret-bearing env var and as a placeholder value, shared by
 //! `plaintext-secret` and `default-credentials`.
 
-use crate::model::contains_ignore_ascii_case;
+use crate::model::{contains_ignore_ascii_case, ends_with_ignore_ascii_case as ends_with_ci};
 
 /// `*_PASSWORD`, `*_TOKEN`, `*_SECRET`, `*_KEY`, `*PASSWD` (and `PASSWORD` itself), in any case.
 /// Asked of every environment variable by several rules: compared in place, without an
 /// upper-cased copy of each name.
 pub(crate) fn is_secret_name(name: &str) -> bool {
-    if contains_ignore_ascii_case(name, "PUBLIC") {
-        return false;
-    }
-    name.eq_ignore_ascii_case("PASSWORD")
+    // Asked of every variable name the repository sets: the rare secret-like ending first.
+    let secret_like = name.eq_ignore_ascii_case("PASSWORD")
         || ["_PASSWORD", "_TOKEN", "_SECRET", "_KEY", "PASSWD"]
             .iter()
-            .any(|s| ends_with_ci(name, s))
+            .any(|s| ends_with_ci(name, s));
+    secret_like && !contains_ignore_ascii_case(name, "PUBLIC")
 }
 
 /// Names that hold a password (for the default-credentials list), in any case.
@@ -22,11 +21,6 @@ pub(crate) fn is_password_name(name: &str) -> bool {
         || contains_ignore_ascii_case(name, "PASSWD")
         || ends_with_ci(name, "_PASS")
         || name.eq_ignore_ascii_case("PASS")
-}
-
-/// Whether `s` ends with the ASCII `suffix`, ignoring ASCII case.
-fn ends_with_ci(s: &str, suffix: &str) -> bool {
-    s.len() >= suffix.len() && s.as_bytes()[s.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
 }
 
 /// Values that are obviously not a real secret: references, templates, placeholders, paths.

@@ -21,30 +21,22 @@ impl Rule for HealthcheckToolMissing {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for project in &stack.projects {
             for s in &project.model.services {
-                // The check that runs: compose's test, else the Dockerfile's HEALTHCHECK. The
-                // Dockerfile is read only when it is needed (most services name no tool at all).
-                let eff = std::cell::OnceCell::new();
-                let effective = || {
-                    eff.get_or_init(|| {
-                        stack
-                            .dockerfile_for(project, s)
-                            .map(|(d, t)| (d.file, d.doc.effective(t)))
-                    })
-                    .as_ref()
-                };
-                let words: Vec<(String, Span)> = match s.healthcheck.as_ref().and_then(|h| h.test.as_ref()) {
+                // The check that runs: compose's test, else the Dockerfile's HEALTHCHECK.
+                let built = stack.built_dockerfile(project, s);
+                let effective = built.as_deref().map(|b| (b.file, &b.effective));
+                let words: Vec<(&str, Span)> = match s.healthcheck.as_ref().and_then(|h| h.test.as_ref()) {
                     Some(HealthTest::Command(c)) => c
                         .args
                         .iter()
                         .enumerate()
-                        .map(|(i, a)| (a.clone(), c.arg_span(i)))
+                        .map(|(i, a)| (a.as_str(), c.arg_span(i)))
                         .collect(),
                     Some(HealthTest::None) => continue,
-                    None => match effective() {
+                    None => match effective {
                         Some((file, e)) => match &e.healthcheck {
                             Some(dockerfile::Healthcheck::Cmd { command, range }) => {
-                                let span = Span::new(*file, range.start, range.end);
-                                command.args.iter().map(|a| (a.clone(), span)).collect()
+                                let span = Span::new(file, range.start, range.end);
+                                command.args.iter().map(|a| (a.as_str(), span)).collect()
                             }
                             _ => continue,
                         },
@@ -57,13 +49,22 @@ impl Rule for HealthcheckToolMissing {
                 let Some(image) = stack.effective_image(project, s) else {
                     continue;
                 };
-                let flat: Vec<(String, Span)> = words
+                // Words that are command lines themselves (`sh -c "curl …"`) are split into theirs.
+                let flat: Vec<(std::borrow::Cow<'_, str>, Span)> = words
                     .into_iter()
                     .flat_map(|(w, sp)| {
-                        crate::compose::read::split_words(&w)
-                            .into_iter()
-                            .map(move |x| (x, sp))
-                            .collect::<Vec<_>>()
+                        let split: Vec<std::borrow::Cow<'_, str>> =
+                            if w.contains(|c: char| c.is_whitespace() || c == '"' || c == '\'') {
+                                crate::compose::read::split_words(w)
+                                    .into_iter()
+                                    .map(Into::into)
+                                    .collect()
+                            } else if w.is_empty() {
+                                Vec::new()
+                            } else {
+                                vec![w.into()]
+                            };
+                        split.into_iter().map(move |x| (x, sp))
                     })
                     .collect();
                 for tool in TOOLS {
@@ -73,7 +74,7 @@ impl Rule for HealthcheckToolMissing {
                     if images::ships_tool(&image, tool) != Some(false) {
                         continue;
                     }
-                    let installed_by_build = effective().is_some_and(|(_, e)| e.installs.iter().any(|p| p == tool));
+                    let installed_by_build = effective.is_some_and(|(_, e)| e.installs.iter().any(|p| p == tool));
                     let installed_by_command = [&s.command, &s.entrypoint]
                         .into_iter()
                         .flatten()

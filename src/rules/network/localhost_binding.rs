@@ -31,7 +31,7 @@ impl Rule for LocalhostBinding {
                 }
                 let mut found: Vec<(String, Span, String)> = Vec::new();
                 let words = stack.run_command(project, s);
-                let texts: Vec<String> = words.iter().map(|w| w.text.clone()).collect();
+                let texts: Vec<&str> = words.iter().map(|w| w.text.as_str()).collect();
                 for b in command_binds(&texts).0 {
                     if is_loopback(&b.host) {
                         let span = words.get(b.arg).map_or(s.name.span, |w| w.span);

@@ -74,19 +74,31 @@ impl Rule for LocalhostReference {
         crate::k8s::checks::localhost_reference(&stack.k8s, out);
         for project in &stack.projects {
             let services = &project.model.services;
-            let listen: Vec<std::borrow::Cow<'_, BTreeSet<u16>>> =
-                services.iter().map(|s| stack.listen_ports(project, s)).collect();
-            let mut by_port: HashMap<u16, Vec<usize>> = HashMap::default();
-            for (i, ports) in listen.iter().enumerate() {
-                for p in ports.iter() {
-                    by_port.entry(*p).or_default().push(i);
-                }
-            }
+            // Who listens where, worked out for a project only once one of its values may name
+            // localhost (most name none).
+            let ports = std::cell::OnceCell::new();
+            let ports = || {
+                ports.get_or_init(|| {
+                    let listen: Vec<std::borrow::Cow<'_, BTreeSet<u16>>> =
+                        services.iter().map(|s| stack.listen_ports(project, s)).collect();
+                    let mut by_port: HashMap<u16, Vec<usize>> = HashMap::default();
+                    for (i, ports) in listen.iter().enumerate() {
+                        for p in ports.iter() {
+                            by_port.entry(*p).or_default().push(i);
+                        }
+                    }
+                    (listen, by_port)
+                })
+            };
             for (si, s) in services.iter().enumerate() {
                 if s.network_mode.is_some() {
                     continue;
                 }
                 let env = env_entries(stack, project, s);
+                if !env.iter().any(|e| may_name_loopback(e.value)) {
+                    continue;
+                }
+                let (listen, by_port) = ports();
                 let own = &listen[si];
                 let others_on = |port: u16| -> Vec<&str> {
                     by_port

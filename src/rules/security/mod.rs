@@ -7,6 +7,7 @@ pub(crate) mod default_credentials;
 pub(crate) mod plaintext_secret;
 
 use crate::compose::model::is_unknown;
+use crate::model::ends_with_ignore_ascii_case as ends_with_ci;
 use crate::model::interpolate::{has_interpolation, interpolate, Lookup};
 use crate::model::stack::is_env_template;
 use crate::model::Stack;
@@ -36,7 +37,7 @@ pub(crate) fn env_values<'a>(stack: &'a Stack, keep: &dyn Fn(&str, &str) -> bool
         for s in &project.model.services {
             for e in &s.environment {
                 let Some(v) = &e.value else { continue };
-                if v.value.is_empty() || is_unknown(&v.value) || !keep(&e.name.value, &v.value) {
+                if v.value.is_empty() || !keep(&e.name.value, &v.value) || is_unknown(&v.value) {
                     continue;
                 }
                 let raw = stack.sources.get(v.span.file).map_or("", |f| f.slice(v.span));
@@ -66,7 +67,7 @@ pub(crate) fn env_values<'a>(stack: &'a Stack, keep: &dyn Fn(&str, &str) -> bool
             continue;
         }
         for en in &doc.doc.entries {
-            if en.value.is_empty() || has_interpolation(&en.value) || !keep(&en.key, &en.value) {
+            if en.value.is_empty() || !keep(&en.key, &en.value) || has_interpolation(&en.value) {
                 continue;
             }
             out.push(EnvValue {
@@ -124,18 +125,20 @@ const GENERIC_DEFAULTS: &[&str] = &[
     "password", "admin", "changeme", "secret", "123456", "root", "example", "test",
 ];
 
-fn is_password_name(upper: &str) -> bool {
-    upper == "PASSWORD" || upper.ends_with("_PASSWORD") || upper.ends_with("_PASS") || upper.ends_with("PASSWD")
+fn is_password_name(name: &str) -> bool {
+    name.eq_ignore_ascii_case("PASSWORD") || ["_PASSWORD", "_PASS", "PASSWD"].iter().any(|s| ends_with_ci(name, s))
 }
 
 /// Whether `value` is a well-known default for the credential `name` (case-insensitive value).
+/// Asked of every environment value the repository sets, so it copies nothing: the names in
+/// [`KNOWN_DEFAULTS`] are upper case and every default is lower case.
 pub(crate) fn is_default_credential(name: &str, value: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    let v = value.trim().to_ascii_lowercase();
+    let v = value.trim();
+    let is = |defaults: &[&str]| defaults.iter().any(|d| d.eq_ignore_ascii_case(v));
     let known = KNOWN_DEFAULTS
         .iter()
-        .any(|(n, vals)| *n == upper && vals.contains(&v.as_str()));
-    known || is_password_name(&upper) && GENERIC_DEFAULTS.contains(&v.as_str())
+        .any(|(n, vals)| n.eq_ignore_ascii_case(name) && is(vals));
+    known || is_password_name(name) && is(GENERIC_DEFAULTS)
 }
 
 /// Name endings that mark a secret.
@@ -162,11 +165,10 @@ const NOT_SECRET_SUFFIXES: &[&str] = &[
 /// Whether a variable name says it holds a secret (`*_PASSWORD`, `*_TOKEN`, `*_SECRET`, `*_KEY`, ...;
 /// not `*_PASSWORD_FILE`, `AWS_ACCESS_KEY_ID` or `*_PUBLIC_KEY`).
 pub(crate) fn is_secret_name(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    if NOT_SECRET_SUFFIXES.iter().any(|s| upper.ends_with(s)) {
+    if NOT_SECRET_SUFFIXES.iter().any(|s| ends_with_ci(name, s)) {
         return false;
     }
-    SECRET_NAMES.contains(&upper.as_str()) || SECRET_SUFFIXES.iter().any(|s| upper.ends_with(s))
+    SECRET_NAMES.iter().any(|n| n.eq_ignore_ascii_case(name)) || SECRET_SUFFIXES.iter().any(|s| ends_with_ci(name, s))
 }
 
 /// A value that stands for a secret without being one: `<token>`, `xxx`, `your-key-here`, `...`,
@@ -192,4 +194,34 @@ pub(crate) fn is_placeholder(value: &str) -> bool {
         .any(|p| v.contains(p))
         || ["/", "./", "../", "~/"].iter().any(|p| v.starts_with(p))
         || ["true", "false", "none", "null"].contains(&v.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// [`is_default_credential`] compares without copying, which is right only while the tables
+    /// keep their case: names upper case, defaults lower case.
+    #[test]
+    fn tables_keep_the_case_the_comparisons_rely_on() {
+        for (name, defaults) in KNOWN_DEFAULTS {
+            assert_eq!(*name, name.to_ascii_uppercase());
+            for d in defaults.iter().chain(GENERIC_DEFAULTS) {
+                assert_eq!(*d, d.to_ascii_lowercase());
+            }
+        }
+    }
+
+    #[test]
+    fn names_and_defaults_match_in_any_case() {
+        assert!(is_default_credential("postgres_password", " Postgres "));
+        assert!(is_default_credential("DB_PASS", "ADMIN"));
+        assert!(!is_default_credential("DB_USER", "admin"));
+        assert!(!is_default_credential("POSTGRES_PASSWORD", "s3cr3t-Value"));
+        assert!(is_secret_name("api_token"));
+        assert!(is_secret_name("ApiKey"));
+        assert!(!is_secret_name("stripe_publishable_key"));
+        assert!(!is_secret_name("DB_PASSWORD_FILE"));
+        assert!(!is_secret_name("LOG_LEVEL"));
+    }
 }
