@@ -331,8 +331,19 @@ fn run(root: &Path, paths: &[PathBuf], cfg: &Config, opts: &CheckOptions) -> Res
                 .unwrap_or_else(|| rules::meta_of(entry.id).map_or(Severity::Warning, |m| m.severity)),
         })
     };
-    // The spans of secret values (masked in every output) are collected beside the rules.
-    let (mut diags, secrets): (Vec<Diagnostic>, _) = rayon::join(
+    let to_finding = |d: Diagnostic, sources: &SourceMap| -> Option<Finding> {
+        let severity = severity_of(&d)?;
+        let path = sources.path(d.primary.span.file);
+        let fingerprint = diagnostic::fingerprint(&[d.rule, path, &d.subject]);
+        Some(Finding {
+            diagnostic: d,
+            severity,
+            fingerprint,
+        })
+    };
+    // Findings are made (severity, fingerprint) on the rule threads. The spans of secret values
+    // (masked in every output) and the ignore directives are collected beside the rules.
+    let (mut findings, (secrets, directives)): (Vec<Finding>, _) = rayon::join(
         || {
             ran.par_iter()
                 .flat_map_iter(|r| {
@@ -340,47 +351,38 @@ fn run(root: &Path, paths: &[PathBuf], cfg: &Config, opts: &CheckOptions) -> Res
                     let mut out = Vec::new();
                     r.rule.check(&stack, &mut out);
                     phase_done(&format!("rule {}", r.id), t);
-                    out
+                    out.into_iter().filter_map(|d| to_finding(d, &stack.sources))
                 })
                 .collect()
         },
-        || stack.secret_spans(),
+        || {
+            rayon::join(
+                || stack.secret_spans(),
+                || (!opts.no_ignore).then(|| suppress::directives(&stack)),
+            )
+        },
     );
     phase_done("rules", t);
     let t = std::time::Instant::now();
-    diags.extend(stack.parse_diagnostics.iter().cloned());
-    let to_findings = |diags: Vec<Diagnostic>, sources: &SourceMap| -> Vec<Finding> {
-        let mut findings: Vec<Finding> = diags
-            .into_iter()
-            .filter_map(|d| {
-                let severity = severity_of(&d)?;
-                let path = sources.path(d.primary.span.file).to_owned();
-                let fingerprint = diagnostic::fingerprint(&[d.rule, &path, &d.subject]);
-                Some(Finding {
-                    diagnostic: d,
-                    severity,
-                    fingerprint,
-                })
-            })
-            .collect();
-        sort_findings(&mut findings, sources);
-        findings.dedup_by(|a, b| {
-            a.diagnostic.rule == b.diagnostic.rule
-                && a.diagnostic.primary.span == b.diagnostic.primary.span
-                && a.diagnostic.message == b.diagnostic.message
-        });
-        findings
-    };
-    let findings = to_findings(diags, &stack.sources);
+    findings.extend(
+        stack
+            .parse_diagnostics
+            .iter()
+            .cloned()
+            .filter_map(|d| to_finding(d, &stack.sources)),
+    );
+    let findings = sorted_findings(findings, &stack.sources);
     let judged = |id: &str| ran.iter().any(|r| r.id == id);
-    let outcome = suppress::apply(&mut stack, root, cfg, opts.no_ignore, &judged, findings);
+    let directives = directives.unwrap_or_default();
+    let outcome = suppress::apply(&mut stack, root, cfg, opts.no_ignore, &judged, directives, findings);
     let reported = |f: &Finding| selected(f.diagnostic.rule);
     let mut findings: Vec<Finding> = outcome.kept.into_iter().filter(reported).collect();
-    findings.extend(
-        to_findings(outcome.problems, &stack.sources)
-            .into_iter()
-            .filter(reported),
-    );
+    let problems = outcome
+        .problems
+        .into_iter()
+        .filter_map(|d| to_finding(d, &stack.sources))
+        .collect();
+    findings.extend(sorted_findings(problems, &stack.sources).into_iter().filter(reported));
     sort_findings(&mut findings, &stack.sources);
     suppress::disambiguate(findings.iter_mut().map(|f| &mut f.fingerprint));
     let mut suppressed: Vec<suppress::Suppressed> = outcome
@@ -459,6 +461,17 @@ fn sort_key(f: &Finding, sources: &SourceMap) -> (String, u32, u32, &'static str
         f.diagnostic.rule,
         f.diagnostic.message.clone(),
     )
+}
+
+/// `findings` in the report order, without repeats (same rule, span and message).
+fn sorted_findings(mut findings: Vec<Finding>, sources: &SourceMap) -> Vec<Finding> {
+    sort_findings(&mut findings, sources);
+    findings.dedup_by(|a, b| {
+        a.diagnostic.rule == b.diagnostic.rule
+            && a.diagnostic.primary.span == b.diagnostic.primary.span
+            && a.diagnostic.message == b.diagnostic.message
+    });
+    findings
 }
 
 /// The report order: (file, position, rule, message); identical whatever the thread count.

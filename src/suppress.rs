@@ -148,8 +148,11 @@ fn directive_in(comment: &str, base: usize) -> Option<(bool, &str, usize)> {
 fn scan(file: &SourceFile) -> Vec<(usize, Raw)> {
     let markdown = file.path.ends_with(".md") || file.path.ends_with(".markdown");
     let mut out = Vec::new();
-    // One pass over the whole text first: almost no file has a directive.
-    if !file.text.contains("stacklint-ignore") {
+    // One pass over the whole text first: almost no file has a directive. Every file of the
+    // repository is scanned, so with memchr's vectorised search rather than `str::contains`.
+    static DIRECTIVE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new("stacklint-ignore"));
+    if DIRECTIVE.find(file.text.as_bytes()).is_none() {
         return out;
     }
     for line_no in 0..file.line_count() {
@@ -236,7 +239,22 @@ fn known_ids(
     ids
 }
 
-fn directives(stack: &Stack, problems: &mut Vec<Diagnostic>) -> Vec<Directive> {
+/// The ignore directives of every file and ignore annotation, with the problems found reading
+/// them (unknown rule ids). Needs only the model: worked out beside the rules (see [`apply`]).
+#[derive(Default)]
+pub struct Directives {
+    list: Vec<Directive>,
+    problems: Vec<Diagnostic>,
+}
+
+/// Reads every ignore directive of `stack` (see [`Directives`]).
+pub fn directives(stack: &Stack) -> Directives {
+    let mut problems = Vec::new();
+    let list = read_directives(stack, &mut problems);
+    Directives { list, problems }
+}
+
+fn read_directives(stack: &Stack, problems: &mut Vec<Diagnostic>) -> Vec<Directive> {
     use rayon::prelude::*;
     // Every file's text is scanned: in parallel, then joined in file order (deterministic).
     let per_file: Vec<(Vec<Directive>, Vec<Diagnostic>)> = stack
@@ -300,12 +318,14 @@ struct ConfigIgnore {
 /// so an ignore for it that silenced nothing is really unused (an ignore for a rule that did not
 /// run is not judged). Unused config entries point into the config file, which is added to the
 /// sources from the text loaded with the config.
+#[allow(clippy::too_many_arguments)]
 pub fn apply(
     stack: &mut Stack,
     root: &Path,
     cfg: &Config,
     no_ignore: bool,
     judged: &dyn Fn(&str) -> bool,
+    directives: Directives,
     findings: Vec<Finding>,
 ) -> Outcome {
     if no_ignore {
@@ -314,10 +334,10 @@ pub fn apply(
             ..Outcome::default()
         };
     }
-    let mut problems = Vec::new();
+    let mut problems = directives.problems;
     // Per file, most specific first: a line ignore wins over an object's, which wins over the file's.
     let mut by_file: HashMap<FileId, Vec<Directive>> = HashMap::default();
-    for d in directives(stack, &mut problems) {
+    for d in directives.list {
         by_file.entry(d.file).or_default().push(d);
     }
     for list in by_file.values_mut() {

@@ -68,6 +68,10 @@ pub struct Cluster {
     /// Lookup tables over `objects`, built on first use (rules query them once per reference;
     /// scanning every object each time made the cross-object rules quadratic).
     index: std::sync::OnceLock<Index>,
+    /// Per object, for a Service with a selector: the workloads it selects (see
+    /// [`Cluster::selected`]). Two rules ask for every Service; worked out once, in parallel, by
+    /// [`Cluster::build_index`].
+    selections: std::sync::OnceLock<Vec<Option<Vec<usize>>>>,
 }
 
 /// Indices of [`Cluster::objects`] (positions, ascending, so lookups keep the objects' order).
@@ -366,9 +370,46 @@ impl Cluster {
         self.index.get_or_init(|| Index::new(&self.objects))
     }
 
-    /// Builds the look-up index now, rather than on the first look-up.
+    /// Builds the look-up index and the Services' selections now, rather than on first use.
     pub(crate) fn build_index(&self) {
         self.index();
+        self.selections.get_or_init(|| {
+            self.objects
+                .par_iter()
+                .map(|o| {
+                    let sel = o.service()?.selector.as_ref()?;
+                    self.selected_indices(&o.namespace, sel)
+                })
+                .collect()
+        });
+    }
+
+    /// The workloads the Service `o` selects with `selector` (its own), as [`Cluster::selected`]:
+    /// from the selections worked out with the index when there are any.
+    pub(crate) fn selected_by_service<'a>(
+        &'a self,
+        o: &Object,
+        selector: &model::Selector,
+    ) -> Option<Vec<(&'a Object, &'a Workload)>> {
+        let cached = self
+            .selections
+            .get()
+            .zip(crate::model::position_in(&self.objects, o))
+            .and_then(|(all, i)| all.get(i));
+        match cached {
+            Some(indices) => indices.as_ref().map(|v| self.workloads_at(v)),
+            None => self.selected(&o.namespace, selector),
+        }
+    }
+
+    fn workloads_at(&self, indices: &[usize]) -> Vec<(&Object, &Workload)> {
+        indices
+            .iter()
+            .filter_map(|&i| {
+                let o = self.objects.get(i)?;
+                Some((o, o.workload()?))
+            })
+            .collect()
     }
 
     /// Whether some workload's namespace is exactly `namespace`.
@@ -408,6 +449,12 @@ impl Cluster {
         namespace: &str,
         selector: &model::Selector,
     ) -> Option<Vec<(&'a Object, &'a Workload)>> {
+        self.selected_indices(namespace, selector)
+            .map(|v| self.workloads_at(&v))
+    }
+
+    /// [`Cluster::selected`], as positions in `objects`.
+    fn selected_indices(&self, namespace: &str, selector: &model::Selector) -> Option<Vec<usize>> {
         let ix = self.index();
         let same_ns = |i: &usize| {
             let o = &self.objects[*i];
@@ -429,7 +476,7 @@ impl Cluster {
             let o = &self.objects[i];
             let Some(w) = o.workload() else { continue };
             if selectors::matches(selector, &w.template_labels)? {
-                out.push((o, w));
+                out.push(i);
             }
         }
         Some(out)

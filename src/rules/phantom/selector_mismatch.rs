@@ -42,7 +42,7 @@ impl Rule for SelectorMismatch {
             if o.patched || !has_workloads || !cluster.complete(o) || cluster.has_custom_resources(&o.namespace) {
                 continue;
             }
-            let Some(selected) = cluster.selected(&o.namespace, sel) else {
+            let Some(selected) = cluster.selected_by_service(o, sel) else {
                 continue;
             };
             if !selected.is_empty() || selected.iter().any(|(wo, _)| wo.patched) {

@@ -16,7 +16,7 @@ impl Rule for TargetPortMismatch {
             if o.patched {
                 continue;
             }
-            let Some(selected) = cluster.selected(&o.namespace, sel) else {
+            let Some(selected) = cluster.selected_by_service(o, sel) else {
                 continue;
             };
             // Selecting nothing is selector-mismatch's finding; a patch may add the port.
