@@ -7,7 +7,8 @@
 #
 #   bench/run.sh [--runs N] [--k8s N] [--compose M] [--docs K] [--no-scale] [--jobs J] [--keep]
 #
-# Each measurement is repeated N times (default 5); min and median are printed. Needs python3 and
+# Each measurement is repeated N times (default 5); min and median are printed, then N floor/check
+# pairs run back to back give the ratio again, free of the machine's drift. Needs python3 and
 # GNU time (/usr/bin/time -v) for peak RSS (without it RSS is printed as "n/a").
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -85,6 +86,23 @@ awk -v c="$check" -v f="$floor" -v s="$sfloor" -v n="$files" 'BEGIN {
     printf "  files/s (check, min time): %.0f\n", n / c
     printf "  check / parse floor (min): %.2fx\n", c / f
     printf "  check / streaming floor (min): %.2fx\n", c / s }'
+
+# The machine's speed drifts over minutes, and the blocks above measure the floor and the check
+# minutes apart: alternate them, one floor run then one check run, and take the median of the
+# per-pair ratios (each pair ran within a second).
+pairs=()
+for _ in $(seq "$runs"); do
+    t0=$(date +%s.%N)
+    "$bin" __parse-floor "$tmp/x1" "${jobs_arg[@]}" >/dev/null 2>&1 || true
+    t1=$(date +%s.%N)
+    "$bin" check "$tmp/x1" "${jobs_arg[@]}" --format json --fail-on never >/dev/null 2>&1 || true
+    t2=$(date +%s.%N)
+    pairs+=("$(awk -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN { printf "%.6f %.6f %.6f", b - a, c - b, (c - b) / (b - a) }')")
+done
+printf '%s\n' "${pairs[@]}" | sort -k3 -g | awk '{f[NR]=$1; c[NR]=$2; r[NR]=$3; sf+=$1; sc+=$2} END {
+    m = int((NR + 1) / 2)
+    printf "  interleaved, %d pairs: floor mean %.3f s, check mean %.3f s\n", NR, sf / NR, sc / NR
+    printf "  check / parse floor (interleaved, median of pair ratios): %.2fx (range %.2fx-%.2fx)\n", r[m], r[1], r[NR] }'
 
 if [ "$scale" = 1 ]; then
     files10=$(corpus "$tmp/x10" 10)
