@@ -79,7 +79,7 @@ impl de::Error for DeError {
 /// Marker for shapes this deserializer does not model; such errors are dropped, never reported.
 pub(crate) const UNSUPPORTED: &str = "stacklint: unsupported shape";
 
-enum Scalar<'a> {
+pub(super) enum Scalar<'a> {
     Null,
     Bool(bool),
     Int(i64),
@@ -113,7 +113,7 @@ fn is_decimal_float(s: &str) -> bool {
     mantissa_ok && exp_ok
 }
 
-fn classify(node: &Node) -> Scalar<'_> {
+pub(super) fn classify(node: &Node) -> Scalar<'_> {
     let NodeKind::Scalar(text, style) = &node.kind else {
         return Scalar::Str("");
     };

@@ -9,6 +9,7 @@ pub(crate) mod crd;
 mod de;
 mod kinds;
 mod removed;
+mod shape;
 
 use crate::diagnostic::Diagnostic;
 use crate::yaml::Node;
@@ -203,10 +204,25 @@ pub(crate) fn check_document(doc: &Node, cx: &Context<'_>, out: &mut Vec<Diagnos
 }
 
 fn validate(entry: &KindEntry, kind: &str, doc: &Node, out: &mut Vec<Diagnostic>) {
+    validate_with(entry, kind, doc, out, true);
+}
+
+/// [`validate`]; `shapes`: whether to skip documents whose shape checked clean (see [`shape`]).
+fn validate_with(entry: &KindEntry, kind: &str, doc: &Node, out: &mut Vec<Diagnostic>, shapes: bool) {
+    let shape = shape::of(doc, entry.api_version, entry.kind).filter(|_| shapes);
+    if shape.is_some_and(shape::known_clean) {
+        return; // a document of this very shape checked clean (see `shape`)
+    }
     let trace = Trace::default();
     let error = (entry.validate)(doc, &trace);
     if trace.too_deep.get() {
         return; // not read to the end: neither its unknown keys nor its errors are known
+    }
+    if error.is_none() && trace.unknown.borrow().is_empty() {
+        if let Some(shape) = shape {
+            shape::remember_clean(shape);
+        }
+        return;
     }
     let mut seen = foldhash::HashSet::default();
     for u in trace.unknown.into_inner() {
@@ -269,6 +285,92 @@ mod tests {
             check_document(d, &cx, &mut out);
         }
         out
+    }
+
+    /// Every built-in document of the fixtures, checked after every other one (so that each shape
+    /// met before is remembered), gives exactly the findings a fresh deserialization gives.
+    #[test]
+    fn remembered_shapes_change_no_finding() {
+        fn yaml_files(dir: &std::path::Path, depth: usize, out: &mut Vec<std::path::PathBuf>) {
+            let Ok(entries) = std::fs::read_dir(dir) else { return };
+            for e in entries.flatten() {
+                let p = e.path();
+                if p.is_dir() && depth < 12 {
+                    yaml_files(&p, depth + 1, out);
+                } else if p.extension().is_some_and(|x| x == "yaml" || x == "yml") {
+                    out.push(p);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        yaml_files(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("testdata")
+                .as_path(),
+            0,
+            &mut files,
+        );
+        files.sort();
+        let streams: Vec<_> = files
+            .iter()
+            .filter_map(|p| std::fs::read_to_string(p).ok())
+            .map(|t| parse_yaml(FileId(0), &t, YamlLimits::default()))
+            .collect();
+        let docs: Vec<(&Node, &KindEntry, &str)> = streams
+            .iter()
+            .flat_map(|s| &s.documents)
+            .filter_map(|d| {
+                let av = d.get("apiVersion").and_then(Node::as_text)?;
+                let kind = d.get("kind").and_then(Node::as_text)?;
+                let entry = KINDS.iter().find(|k| k.api_version == av && k.kind == kind)?;
+                Some((d, entry, kind))
+            })
+            .collect();
+        assert!(docs.len() > 50, "{} built-in documents", docs.len());
+        let run = |shapes: bool| -> Vec<Vec<String>> {
+            docs.iter()
+                .map(|(d, entry, kind)| {
+                    let mut out = Vec::new();
+                    validate_with(entry, kind, d, &mut out, shapes);
+                    out.iter()
+                        .map(|x| format!("{:?} {}", x.primary.span, x.message))
+                        .collect()
+                })
+                .collect()
+        };
+        let fresh = run(false);
+        assert!(fresh.iter().any(|f| !f.is_empty()), "the fixtures hold schema findings");
+        // Twice: the second pass meets every clean shape remembered.
+        assert_eq!(run(true), fresh);
+        assert_eq!(run(true), fresh);
+    }
+
+    /// What a type parses (timestamps, base64, 32-bit integers) tells shapes apart: a document
+    /// that fails where a same-looking one passed is still checked.
+    #[test]
+    fn parsed_values_tell_shapes_apart() {
+        let deployment = |created: &str, replicas: &str| {
+            format!(
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a\n  creationTimestamp: \"{created}\"\nspec:\n  replicas: {replicas}\n  selector: {{matchLabels: {{app: a}}}}\n  template:\n    metadata: {{labels: {{app: a}}}}\n    spec:\n      containers: [{{name: a, image: a}}]\n"
+            )
+        };
+        assert!(check(&deployment("2024-01-01T00:00:00Z", "3")).is_empty());
+        assert!(check(&deployment("2024-02-01T00:00:00Z", "4")).is_empty());
+        let bad_time = check(&deployment("2024-13-45T00:00:00Z", "3"));
+        assert_eq!(bad_time.len(), 1, "{bad_time:?}");
+        assert!(
+            bad_time[0].message.contains("creationTimestamp"),
+            "{}",
+            bad_time[0].message
+        );
+        let too_big = check(&deployment("2024-01-01T00:00:00Z", "3000000000"));
+        assert_eq!(too_big.len(), 1, "{too_big:?}");
+        assert!(too_big[0].message.contains("replicas"), "{}", too_big[0].message);
+        let secret =
+            |value: &str| format!("apiVersion: v1\nkind: Secret\nmetadata: {{name: s}}\ndata:\n  k: \"{value}\"\n");
+        assert!(check(&secret("aGVsbG8=")).is_empty());
+        assert!(check(&secret("d29ybGQ=")).is_empty());
+        assert_eq!(check(&secret("aGVsbA=a")).len(), 1);
     }
 
     #[test]
