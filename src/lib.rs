@@ -364,11 +364,11 @@ fn run(root: &Path, paths: &[PathBuf], cfg: &Config, opts: &CheckOptions) -> Res
     );
     phase_done("rules", t);
     let t = std::time::Instant::now();
-    findings.extend(
-        stack
-            .parse_diagnostics
-            .iter()
-            .cloned()
+    // Taken, not copied: nothing reads them after this (a broken monorepo has tens of thousands).
+    let parse_diagnostics = std::mem::take(&mut stack.parse_diagnostics);
+    findings.par_extend(
+        parse_diagnostics
+            .into_par_iter()
             .filter_map(|d| to_finding(d, &stack.sources)),
     );
     let findings = sorted_findings(findings, &stack.sources);
@@ -390,7 +390,7 @@ fn run(root: &Path, paths: &[PathBuf], cfg: &Config, opts: &CheckOptions) -> Res
         .into_iter()
         .filter(|s| reported(&s.finding))
         .collect();
-    suppressed.sort_by_cached_key(|s| sort_key(&s.finding, &stack.sources));
+    sort_by_report_order(&mut suppressed, &stack.sources, |s| &s.finding);
     suppress::disambiguate(suppressed.iter_mut().map(|s| &mut s.finding.fingerprint));
     let baseline = match &opts.baseline {
         None => None,
@@ -452,17 +452,6 @@ fn suppress_rule() -> &'static str {
     "unused-suppression"
 }
 
-fn sort_key(f: &Finding, sources: &SourceMap) -> (String, u32, u32, &'static str, String) {
-    let s = f.diagnostic.primary.span;
-    (
-        sources.path(s.file).to_owned(),
-        s.start,
-        s.end,
-        f.diagnostic.rule,
-        f.diagnostic.message.clone(),
-    )
-}
-
 /// `findings` in the report order, without repeats (same rule, span and message).
 fn sorted_findings(mut findings: Vec<Finding>, sources: &SourceMap) -> Vec<Finding> {
     sort_findings(&mut findings, sources);
@@ -474,9 +463,44 @@ fn sorted_findings(mut findings: Vec<Finding>, sources: &SourceMap) -> Vec<Findi
     findings
 }
 
-/// The report order: (file, position, rule, message); identical whatever the thread count.
+/// The report order: (file path, position, rule, message); identical whatever the thread count.
+/// Paths are compared once per file that has findings, not once per comparison of two findings,
+/// and messages only between findings of one place and rule (a broken monorepo has tens of
+/// thousands of findings sharing a few long path prefixes).
+fn sort_by_report_order<T>(items: &mut [T], sources: &SourceMap, finding: impl Fn(&T) -> &Finding) {
+    let mut files: Vec<source::FileId> = items.iter().map(|i| finding(i).diagnostic.primary.span.file).collect();
+    files.sort_unstable();
+    files.dedup();
+    files.sort_by(|a, b| sources.path(*a).cmp(sources.path(*b)));
+    // Files of one path (never two in practice) share a rank, as they shared a key.
+    let mut rank: foldhash::HashMap<source::FileId, usize> = foldhash::HashMap::default();
+    let mut r = 0;
+    for (i, f) in files.iter().enumerate() {
+        if i > 0 && files.get(i - 1).map(|p| sources.path(*p)) != Some(sources.path(*f)) {
+            r += 1;
+        }
+        rank.insert(*f, r);
+    }
+    let key = |f: &Finding| {
+        let s = f.diagnostic.primary.span;
+        (
+            rank.get(&s.file).copied().unwrap_or(usize::MAX),
+            s.start,
+            s.end,
+            f.diagnostic.rule,
+        )
+    };
+    // Stable: ties keep their order, then are put in message order.
+    items.sort_by_cached_key(|i| key(finding(i)));
+    for run in items.chunk_by_mut(|a, b| key(finding(a)) == key(finding(b))) {
+        if run.len() > 1 {
+            run.sort_by(|a, b| finding(a).diagnostic.message.cmp(&finding(b).diagnostic.message));
+        }
+    }
+}
+
 fn sort_findings(findings: &mut [Finding], sources: &SourceMap) {
-    findings.sort_by_cached_key(|f| sort_key(f, sources));
+    sort_by_report_order(findings, sources, |f| f);
 }
 
 /// Services of the same project that a service's environment reaches by URL or `host:port`.

@@ -125,7 +125,13 @@ pub fn render(report: &Report) -> String {
             suppressed: report.suppressed,
         },
     };
-    let mut s = serde_json::to_string_pretty(&out).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+    // Sized up front: a report of thousands of findings otherwise grows by doubling, copying
+    // megabytes each time.
+    let mut buf = Vec::with_capacity(4096 + out.diagnostics.len().saturating_mul(1024));
+    let mut s = match serde_json::to_writer_pretty(&mut buf, &out) {
+        Ok(()) => String::from_utf8(buf).unwrap_or_default(),
+        Err(e) => format!("{{\"error\":\"{e}\"}}"),
+    };
     s.push('\n');
     s
 }
