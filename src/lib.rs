@@ -22,6 +22,8 @@ pub mod source;
 pub mod suggest;
 pub mod suppress;
 pub mod systemd;
+#[cfg(test)]
+mod testing;
 pub mod yaml;
 
 use config::{Config, RuleLevel};
@@ -373,8 +375,7 @@ fn run(root: &Path, paths: &[PathBuf], cfg: &Config, opts: &CheckOptions) -> Res
     );
     let findings = sorted_findings(findings, &stack.sources);
     let judged = |id: &str| ran.iter().any(|r| r.id == id);
-    let directives = directives.unwrap_or_default();
-    let outcome = suppress::apply(&mut stack, root, cfg, opts.no_ignore, &judged, directives, findings);
+    let outcome = suppress::apply(&mut stack, root, cfg, &judged, directives, findings);
     let reported = |f: &Finding| selected(f.diagnostic.rule);
     let mut findings: Vec<Finding> = outcome.kept.into_iter().filter(reported).collect();
     let problems = outcome
@@ -474,12 +475,14 @@ fn sort_by_report_order<T>(items: &mut [T], sources: &SourceMap, finding: impl F
     files.sort_by(|a, b| sources.path(*a).cmp(sources.path(*b)));
     // Files of one path (never two in practice) share a rank, as they shared a key.
     let mut rank: foldhash::HashMap<source::FileId, usize> = foldhash::HashMap::default();
-    let mut r = 0;
-    for (i, f) in files.iter().enumerate() {
-        if i > 0 && files.get(i - 1).map(|p| sources.path(*p)) != Some(sources.path(*f)) {
-            r += 1;
+    let (mut distinct, mut previous) = (0, None);
+    for f in files {
+        let path = sources.path(f);
+        if previous.is_some_and(|p| p != path) {
+            distinct += 1;
         }
-        rank.insert(*f, r);
+        previous = Some(path);
+        rank.insert(f, distinct);
     }
     let key = |f: &Finding| {
         let s = f.diagnostic.primary.span;

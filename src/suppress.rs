@@ -241,7 +241,6 @@ fn known_ids(
 
 /// The ignore directives of every file and ignore annotation, with the problems found reading
 /// them (unknown rule ids). Needs only the model: worked out beside the rules (see [`apply`]).
-#[derive(Default)]
 pub struct Directives {
     list: Vec<Directive>,
     problems: Vec<Diagnostic>,
@@ -249,12 +248,6 @@ pub struct Directives {
 
 /// Reads every ignore directive of `stack` (see [`Directives`]).
 pub fn directives(stack: &Stack) -> Directives {
-    let mut problems = Vec::new();
-    let list = read_directives(stack, &mut problems);
-    Directives { list, problems }
-}
-
-fn read_directives(stack: &Stack, problems: &mut Vec<Diagnostic>) -> Vec<Directive> {
     use rayon::prelude::*;
     // Every file's text is scanned: in parallel, then joined in file order (deterministic).
     let per_file: Vec<(Vec<Directive>, Vec<Diagnostic>)> = stack
@@ -285,6 +278,7 @@ fn read_directives(stack: &Stack, problems: &mut Vec<Diagnostic>) -> Vec<Directi
         })
         .collect();
     let mut out = Vec::new();
+    let mut problems = Vec::new();
     for (found, bad) in per_file {
         out.extend(found);
         problems.extend(bad);
@@ -295,7 +289,7 @@ fn read_directives(stack: &Stack, problems: &mut Vec<Diagnostic>) -> Vec<Directi
         let (raw_ids, reason) = parse_body(&a.text, 0);
         // The value may be quoted, so offsets inside it are not source offsets: point at the value.
         let raw_ids = raw_ids.into_iter().map(|(id, _)| (id, a.value.range())).collect();
-        let ids = known_ids(a.value.file, raw_ids, a.value, problems);
+        let ids = known_ids(a.value.file, raw_ids, a.value, &mut problems);
         out.push(Directive {
             file: a.value.file,
             scope: Scope::Bytes(a.object.start, a.object.end),
@@ -303,7 +297,7 @@ fn read_directives(stack: &Stack, problems: &mut Vec<Diagnostic>) -> Vec<Directi
             reason,
         });
     }
-    out
+    Directives { list: out, problems }
 }
 
 struct ConfigIgnore {
@@ -316,24 +310,23 @@ struct ConfigIgnore {
 
 /// Applies inline and config ignores (none with `no_ignore`). `judged(id)`: whether rule `id` ran,
 /// so an ignore for it that silenced nothing is really unused (an ignore for a rule that did not
-/// run is not judged). Unused config entries point into the config file, which is added to the
+/// run is not judged). `directives`: the repository's (see [`directives`]), `None` under
+/// `--no-ignore`. Unused config entries point into the config file, which is added to the
 /// sources from the text loaded with the config.
-#[allow(clippy::too_many_arguments)]
 pub fn apply(
     stack: &mut Stack,
     root: &Path,
     cfg: &Config,
-    no_ignore: bool,
     judged: &dyn Fn(&str) -> bool,
-    directives: Directives,
+    directives: Option<Directives>,
     findings: Vec<Finding>,
 ) -> Outcome {
-    if no_ignore {
+    let Some(directives) = directives else {
         return Outcome {
             kept: findings,
             ..Outcome::default()
         };
-    }
+    };
     let mut problems = directives.problems;
     // Per file, most specific first: a line ignore wins over an object's, which wins over the file's.
     let mut by_file: HashMap<FileId, Vec<Directive>> = HashMap::default();

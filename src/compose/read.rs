@@ -630,6 +630,18 @@ pub fn split_words(text: &str) -> Vec<String> {
     split_words_at(text).into_iter().map(|(w, _)| w).collect()
 }
 
+/// [`split_words`], borrowing `text` itself when it is one plain word (no space, no quote): what
+/// most arguments of a command line are.
+pub fn split_words_borrowed(text: &str) -> Vec<std::borrow::Cow<'_, str>> {
+    if text.contains(|c: char| c.is_whitespace() || c == '"' || c == '\'') {
+        split_words(text).into_iter().map(Into::into).collect()
+    } else if text.is_empty() {
+        Vec::new()
+    } else {
+        vec![text.into()]
+    }
+}
+
 /// Like [`split_words`], with each word's byte range in `text`.
 pub fn split_words_at(text: &str) -> Vec<(String, std::ops::Range<usize>)> {
     let mut words = Vec::new();
@@ -677,4 +689,26 @@ fn bind_sources(v: &Node) -> Vec<Spanned<String>> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn borrowed_split_agrees_with_split_words() {
+        for text in [
+            "curl",
+            "",
+            "  ",
+            "curl -f http://x",
+            "\"curl\"",
+            "sh -c 'wget -qO- x'",
+            "a\tb",
+            "/usr/bin/wget",
+        ] {
+            let borrowed: Vec<String> = split_words_borrowed(text).into_iter().map(|w| w.into_owned()).collect();
+            assert_eq!(borrowed, split_words(text), "{text:?}");
+        }
+    }
 }

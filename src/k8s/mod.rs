@@ -70,7 +70,7 @@ pub struct Cluster {
     index: std::sync::OnceLock<Index>,
     /// Per object, for a Service with a selector: the workloads it selects (see
     /// [`Cluster::selected`]). Two rules ask for every Service; worked out once, in parallel, by
-    /// [`Cluster::build_index`].
+    /// [`Cluster::build_lookups`].
     selections: std::sync::OnceLock<Vec<Option<Vec<usize>>>>,
 }
 
@@ -371,7 +371,7 @@ impl Cluster {
     }
 
     /// Builds the look-up index and the Services' selections now, rather than on first use.
-    pub(crate) fn build_index(&self) {
+    pub(crate) fn build_lookups(&self) {
         self.index();
         self.selections.get_or_init(|| {
             self.objects

@@ -37,7 +37,7 @@ pub struct Project {
 
 /// Facts about a service that need the Dockerfile: several rules and the doc scopes ask for them,
 /// so they are worked out once per service instead of once per question.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct ServiceFacts {
     pub image: Option<String>,
     pub listen: std::collections::BTreeSet<u16>,

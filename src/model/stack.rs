@@ -615,7 +615,7 @@ impl Stack {
                 let built = stack.cluster(&k8s_config, k8s_read);
                 // Every check looks objects up: the index is built here, beside the heavier
                 // compose projects, rather than by the first rule that asks while others wait.
-                built.0.build_index();
+                built.0.build_lookups();
                 built
             },
         );
@@ -857,24 +857,31 @@ impl Stack {
     /// The [`project::ServiceFacts`] of each service of `p`, worked out once (by
     /// `compose_projects`, right after building the project).
     fn service_facts(&self, p: &Project) -> Vec<project::ServiceFacts> {
-        p.model
-            .services
-            .iter()
-            .map(|s| {
-                // The Dockerfile is resolved once for all the facts that read it.
-                let built = self.resolve_dockerfile(p, s);
-                let image = self.compute_effective_image(s, built.as_ref());
-                let command = self.run_command_with(s, built.as_ref());
-                project::ServiceFacts {
-                    doc_keys: crate::docs::service_keys(s, image.as_deref()),
-                    listen: self.compute_listen_ports(s, built.as_ref(), &command),
-                    ports_uncertain: crate::docs::ports_uncertain(self, p, s),
-                    image,
-                    built,
-                    command,
-                }
-            })
-            .collect()
+        p.model.services.iter().map(|s| self.compute_facts(p, s)).collect()
+    }
+
+    /// What the Dockerfile and image say of `s`; the Dockerfile is resolved once for all of it.
+    fn compute_facts(&self, p: &Project, s: &crate::compose::Service) -> project::ServiceFacts {
+        let built = self.resolve_dockerfile(p, s);
+        let image = self.compute_effective_image(s, built.as_ref());
+        let command = self.run_command_with(s, built.as_ref());
+        project::ServiceFacts {
+            doc_keys: crate::docs::service_keys(s, image.as_deref()),
+            listen: self.compute_listen_ports(s, built.as_ref(), &command),
+            ports_uncertain: crate::docs::ports_uncertain(self, p, s),
+            image,
+            built,
+            command,
+        }
+    }
+
+    /// The facts of `service`: cached with the project, or worked out now for a service that is
+    /// not one of `project`'s own (every accessor below reads them from here).
+    fn facts<'a>(&self, project: &'a Project, service: &crate::compose::Service) -> Cow<'a, project::ServiceFacts> {
+        match project.facts_of(service) {
+            Some(f) => Cow::Borrowed(f),
+            None => Cow::Owned(self.compute_facts(project, service)),
+        }
     }
 
     /// What the cluster is built with: schema files read into the source map, the targeted
@@ -1420,9 +1427,9 @@ impl Stack {
     /// The command the container runs: entrypoint then command, compose overriding the Dockerfile
     /// (a compose `entrypoint` also drops the Dockerfile's `CMD`, as Docker does).
     pub fn run_command<'a>(&self, project: &'a Project, service: &crate::compose::Service) -> Cow<'a, [Word]> {
-        match project.facts_of(service) {
-            Some(f) => Cow::Borrowed(&f.command),
-            None => Cow::Owned(self.run_command_with(service, self.resolve_dockerfile(project, service).as_ref())),
+        match self.facts(project, service) {
+            Cow::Borrowed(f) => Cow::Borrowed(&f.command),
+            Cow::Owned(f) => Cow::Owned(f.command),
         }
     }
 
@@ -1433,9 +1440,9 @@ impl Stack {
         project: &'a Project,
         service: &crate::compose::Service,
     ) -> Option<Cow<'a, BuiltDockerfile>> {
-        match project.facts_of(service) {
-            Some(f) => f.built.as_ref().map(Cow::Borrowed),
-            None => self.resolve_dockerfile(project, service).map(Cow::Owned),
+        match self.facts(project, service) {
+            Cow::Borrowed(f) => f.built.as_ref().map(Cow::Borrowed),
+            Cow::Owned(f) => f.built.map(Cow::Owned),
         }
     }
 
@@ -1486,11 +1493,9 @@ impl Stack {
     /// The image the container runs: the compose `image` when nothing is built, else the root image
     /// of the Dockerfile's `FROM` chain. `None` when unknown.
     pub fn effective_image<'a>(&self, project: &'a Project, service: &crate::compose::Service) -> Option<Cow<'a, str>> {
-        match project.facts_of(service) {
-            Some(f) => f.image.as_deref().map(Cow::Borrowed),
-            None => self
-                .compute_effective_image(service, self.resolve_dockerfile(project, service).as_ref())
-                .map(Cow::Owned),
+        match self.facts(project, service) {
+            Cow::Borrowed(f) => f.image.as_deref().map(Cow::Borrowed),
+            Cow::Owned(f) => f.image.map(Cow::Owned),
         }
     }
 
@@ -1520,14 +1525,10 @@ impl Stack {
         &self,
         project: &'a Project,
         service: &crate::compose::Service,
-    ) -> std::borrow::Cow<'a, std::collections::BTreeSet<u16>> {
-        match project.facts_of(service) {
-            Some(f) => std::borrow::Cow::Borrowed(&f.listen),
-            None => {
-                let built = self.resolve_dockerfile(project, service);
-                let command = self.run_command_with(service, built.as_ref());
-                std::borrow::Cow::Owned(self.compute_listen_ports(service, built.as_ref(), &command))
-            }
+    ) -> Cow<'a, std::collections::BTreeSet<u16>> {
+        match self.facts(project, service) {
+            Cow::Borrowed(f) => Cow::Borrowed(&f.listen),
+            Cow::Owned(f) => Cow::Owned(f.listen),
         }
     }
 

@@ -291,30 +291,11 @@ mod tests {
     /// met before is remembered), gives exactly the findings a fresh deserialization gives.
     #[test]
     fn remembered_shapes_change_no_finding() {
-        fn yaml_files(dir: &std::path::Path, depth: usize, out: &mut Vec<std::path::PathBuf>) {
-            let Ok(entries) = std::fs::read_dir(dir) else { return };
-            for e in entries.flatten() {
-                let p = e.path();
-                if p.is_dir() && depth < 12 {
-                    yaml_files(&p, depth + 1, out);
-                } else if p.extension().is_some_and(|x| x == "yaml" || x == "yml") {
-                    out.push(p);
-                }
-            }
-        }
-        let mut files = Vec::new();
-        yaml_files(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("testdata")
-                .as_path(),
-            0,
-            &mut files,
-        );
-        files.sort();
-        let streams: Vec<_> = files
-            .iter()
-            .filter_map(|p| std::fs::read_to_string(p).ok())
-            .map(|t| parse_yaml(FileId(0), &t, YamlLimits::default()))
+        let testdata = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+        let streams: Vec<_> = crate::testing::files_in(&testdata)
+            .into_iter()
+            .filter(|(rel, _)| rel.ends_with(".yaml") || rel.ends_with(".yml"))
+            .map(|(_, text)| parse_yaml(FileId(0), &text, YamlLimits::default()))
             .collect();
         let docs: Vec<(&Node, &KindEntry, &str)> = streams
             .iter()

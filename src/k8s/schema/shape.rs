@@ -121,7 +121,7 @@ fn feed(node: &Node, h: &mut Shape, depth: usize) -> bool {
     true
 }
 
-/// The shape of `doc` checked as `type_key` (its API version and kind); `None` when too deep to
+/// The shape of `doc` checked as `api_version` `kind`; `None` when too deep to
 /// be read to the end (such documents are not remembered).
 pub(super) fn of(doc: &Node, api_version: &str, kind: &str) -> Option<u128> {
     let mut h = Shape::new();

@@ -53,18 +53,9 @@ impl Rule for HealthcheckToolMissing {
                 let flat: Vec<(std::borrow::Cow<'_, str>, Span)> = words
                     .into_iter()
                     .flat_map(|(w, sp)| {
-                        let split: Vec<std::borrow::Cow<'_, str>> =
-                            if w.contains(|c: char| c.is_whitespace() || c == '"' || c == '\'') {
-                                crate::compose::read::split_words(w)
-                                    .into_iter()
-                                    .map(Into::into)
-                                    .collect()
-                            } else if w.is_empty() {
-                                Vec::new()
-                            } else {
-                                vec![w.into()]
-                            };
-                        split.into_iter().map(move |x| (x, sp))
+                        crate::compose::read::split_words_borrowed(w)
+                            .into_iter()
+                            .map(move |x| (x, sp))
                     })
                     .collect();
                 for tool in TOOLS {
