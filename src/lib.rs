@@ -345,17 +345,28 @@ fn run(root: &Path, paths: &[PathBuf], cfg: &Config, opts: &CheckOptions) -> Res
     };
     // Findings are made (severity, fingerprint) on the rule threads. The spans of secret values
     // (masked in every output) and the ignore directives are collected beside the rules.
+    // Heavy rules start first and each rule is a task of its own (`with_max_len(1)`), so a thread
+    // that runs out of rules takes the next one rather than waiting; the findings are then put
+    // back in `ran`'s order.
     let (mut findings, (secrets, directives)): (Vec<Finding>, _) = rayon::join(
         || {
-            ran.par_iter()
-                .flat_map_iter(|r| {
+            let mut by_rule: Vec<(usize, Vec<Finding>)> = rules::start_order(&ran)
+                .into_par_iter()
+                .with_max_len(1)
+                .filter_map(|i| ran.get(i).map(|r| (i, r)))
+                .map(|(i, r)| {
                     let t = std::time::Instant::now();
                     let mut out = Vec::new();
                     r.rule.check(&stack, &mut out);
                     phase_done(&format!("rule {}", r.id), t);
-                    out.into_iter().filter_map(|d| to_finding(d, &stack.sources))
+                    (
+                        i,
+                        out.into_iter().filter_map(|d| to_finding(d, &stack.sources)).collect(),
+                    )
                 })
-                .collect()
+                .collect();
+            by_rule.sort_unstable_by_key(|(i, _)| *i);
+            by_rule.into_iter().flat_map(|(_, f)| f).collect()
         },
         || {
             rayon::join(

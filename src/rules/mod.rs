@@ -87,6 +87,34 @@ rules! {
     "yaml-syntax" => ParserRule,
 }
 
+/// Rules that walk every container, service, doc row or claim with look-ups: the largest share of
+/// the rules phase (`STACKLINT_TIMINGS=1 stacklint check DIR --jobs 1` prints each rule's time). They
+/// are started first, so that the light rules fill the end of the phase on every thread instead of
+/// one heavy rule running alone there (longest first, the classic rule for balancing a fixed set of
+/// jobs).
+const HEAVY: &[&str] = &[
+    "phantom-service",
+    "localhost-reference",
+    "healthcheck-tool-missing",
+    "doc-port-drift",
+    "localhost-binding",
+    "probe-port-mismatch",
+    "default-credentials",
+    "plaintext-secret",
+];
+
+/// The order to start `ran` in: positions into it, heavy rules first, then the others as given.
+/// Only the start order changes; callers keep findings in `ran`'s order.
+pub fn start_order(ran: &[&RuleEntry]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..ran.len()).collect();
+    order.sort_by_key(|&i| {
+        ran.get(i)
+            .and_then(|r| HEAVY.iter().position(|h| *h == r.id))
+            .unwrap_or(HEAVY.len())
+    });
+    order
+}
+
 /// Metadata read from a rule page's front matter.
 #[derive(Clone, Debug)]
 pub struct RuleMeta {
@@ -153,4 +181,29 @@ pub fn page_body(page: &str) -> &str {
 /// The closest rule id to a misspelt one.
 pub fn suggest(id: &str) -> Option<&'static str> {
     crate::suggest::nearest(id, RULES.iter().map(|r| r.id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn heavy_rules_exist_and_start_first() {
+        for id in HEAVY {
+            assert!(find(id).is_some(), "HEAVY names `{id}`, which is no rule");
+        }
+        let ran: Vec<&RuleEntry> = RULES.iter().collect();
+        let order = start_order(&ran);
+        let mut sorted = order.clone();
+        sorted.sort_unstable();
+        assert_eq!(
+            sorted,
+            (0..ran.len()).collect::<Vec<_>>(),
+            "every rule starts exactly once"
+        );
+        let first: Vec<&str> = order.iter().take(HEAVY.len()).map(|&i| ran[i].id).collect();
+        assert_eq!(first, HEAVY);
+        let rest: Vec<usize> = order.iter().skip(HEAVY.len()).copied().collect();
+        assert!(rest.windows(2).all(|w| w[0] < w[1]), "the light rules keep their order");
+    }
 }
