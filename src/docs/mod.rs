@@ -350,8 +350,9 @@ fn scope_dir<'d>(occupied: &HashSet<String>, doc_dir: &'d str) -> &'d str {
 
 impl DocScopes {
     /// The scope of every doc of `stack` (needs its projects' facts and the objects' doc keys),
-    /// and of the whole repository.
-    pub(crate) fn build(stack: &Stack) -> DocScopes {
+    /// and of the whole repository. With `parallel`, the folders' scopes are built on the thread
+    /// pool: only when no rule is running (see below).
+    pub(crate) fn build(stack: &Stack, parallel: bool) -> DocScopes {
         let mut projects_by_dir: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         for (i, p) in stack.projects.iter().enumerate() {
             projects_by_dir.entry(p.dir.as_str()).or_default().push(i);
@@ -380,10 +381,15 @@ impl DocScopes {
                 filed_under(&objects_by_dir, dir),
             )
         };
-        // Serial on purpose: built on first use from inside the parallel rules (see
-        // `Stack::doc_scopes`), where a nested parallel loop could run another doc rule on this
-        // thread and wait for this very build.
-        let mut by_dir: HashMap<String, ScopeData> = dirs.iter().map(|d| ((*d).to_owned(), scope(d))).collect();
+        // Serial when built on first use from inside the parallel rules (see `Stack::doc_scopes`):
+        // there a nested parallel loop could run another doc rule on this thread and wait for this
+        // very build. The model build makes them before any rule runs, in parallel.
+        let mut by_dir: HashMap<String, ScopeData> = if parallel {
+            use rayon::prelude::*;
+            dirs.par_iter().map(|d| ((*d).to_owned(), scope(d))).collect()
+        } else {
+            dirs.iter().map(|d| ((*d).to_owned(), scope(d))).collect()
+        };
         // The root scope is the whole repository: built once more only when no doc has it.
         let all = by_dir.remove("").unwrap_or_else(|| scope(""));
         DocScopes {

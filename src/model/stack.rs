@@ -606,54 +606,59 @@ impl Stack {
         stack.paths = paths;
         crate::phase_done("model files", t);
         let t = std::time::Instant::now();
-        // Compose projects and the Kubernetes cluster need nothing of each other: built side by
-        // side, so that the serial parts of one overlap the other.
+        // Compose projects, the Kubernetes cluster, the docs and the claim files (registries,
+        // Prometheus, gateways) need nothing of each other: built side by side, so that the serial
+        // parts of one overlap the others.
         let k8s_config = stack.k8s_config(root, config);
-        let ((projects, compose_diags), (cluster, k8s_diags)) = rayon::join(
-            || stack.compose_projects(config),
+        let (((projects, compose_diags), ((cluster, k8s_diags), keys)), (docs, claims)) = rayon::join(
             || {
-                let built = stack.cluster(&k8s_config, k8s_read);
-                // Every check looks objects up: the index is built here, beside the heavier
-                // compose projects, rather than by the first rule that asks while others wait.
-                built.0.build_lookups();
-                built
+                rayon::join(
+                    || stack.compose_projects(config),
+                    || {
+                        let built = stack.cluster(&k8s_config, k8s_read);
+                        // Every check looks objects up: the index is built here, beside the heavier
+                        // compose projects, rather than by the first rule that asks while others wait.
+                        built.0.build_lookups();
+                        let keys = built.0.objects().par_iter().map(crate::docs::object_keys).collect();
+                        (built, keys)
+                    },
+                )
+            },
+            || {
+                rayon::join(
+                    || crate::docs::read_docs(&stack, &config.docs),
+                    || stack.claim_files(&conf_files),
+                )
             },
         );
         stack.parse_diagnostics.extend(compose_diags);
         stack.parse_diagnostics.extend(k8s_diags);
+        stack.parse_diagnostics.extend(claims.diagnostics);
+        (stack.registries, stack.prometheus, stack.gateways) = (claims.registries, claims.prometheus, claims.gateways);
         stack.set_projects(projects);
         stack.k8s = cluster;
-        crate::phase_done("compose projects and kubernetes cluster", t);
+        stack.object_doc_keys = keys;
+        stack.docs = docs;
+        crate::phase_done("compose projects, kubernetes cluster, docs and claim files", t);
         let t = std::time::Instant::now();
-        // Docs, the name index and the doc keys of objects read the model and not each other:
-        // built side by side.
-        let (docs, (names, keys)) = rayon::join(
-            || crate::docs::read_docs(&stack, &config.docs),
+        // The name index, the doc scopes (which every doc rule asks for) and the look-up of
+        // referenced paths read the model and not each other: built side by side.
+        let (names, ((), found)) = rayon::join(
+            || super::names::Names::build(&stack, config),
             || {
                 rayon::join(
-                    || super::names::Names::build(&stack, config),
-                    || stack.k8s.objects().par_iter().map(crate::docs::object_keys).collect(),
+                    || {
+                        // Before any rule runs, so built in parallel (see `DocScopes::build`).
+                        let scopes = crate::docs::DocScopes::build(&stack, true);
+                        let _ = stack.doc_scopes.set(scopes);
+                    },
+                    || root.map(|root| stack.referenced_existing(root)).unwrap_or_default(),
                 )
             },
         );
-        (stack.docs, stack.names, stack.object_doc_keys) = (docs, names, keys);
-        crate::phase_done("docs, names and doc keys", t);
-        let t = std::time::Instant::now();
-        // The doc scopes (which every doc rule asks for) are built beside the look-up of
-        // referenced paths and the reading of claim files.
-        let ((), (found, claims)) = rayon::join(
-            || {
-                stack.doc_scopes();
-            },
-            || {
-                let found = root.map(|root| stack.referenced_existing(root)).unwrap_or_default();
-                (found, stack.claim_files(&conf_files))
-            },
-        );
+        stack.names = names;
         stack.paths.extend(found);
-        stack.parse_diagnostics.extend(claims.diagnostics);
-        (stack.registries, stack.prometheus, stack.gateways) = (claims.registries, claims.prometheus, claims.gateways);
-        crate::phase_done("referenced paths, claim files and doc scopes", t);
+        crate::phase_done("names, doc scopes and referenced paths", t);
         stack.hosts = config.hosts.clone();
         stack
     }
@@ -1062,9 +1067,13 @@ impl Stack {
     /// rules can ask [`Stack::exists`] without I/O. Git-ignored files count: they exist where the
     /// stack runs only if someone created them, which the rules judge, not discovery.
     fn referenced_existing(&self, root: &Path) -> Vec<String> {
-        let mut wanted: Vec<String> = Vec::new();
-        for p in &self.projects {
-            for s in &p.model.services {
+        // Thousands of services: their paths are worked out in parallel.
+        let mut wanted: Vec<String> = self
+            .projects
+            .par_iter()
+            .flat_map_iter(|p| &p.model.services)
+            .flat_map_iter(|s| {
+                let mut wanted = Vec::new();
                 if let Some(b) = self.build_paths(s) {
                     wanted.push(b.context);
                     wanted.extend(b.dockerfile);
@@ -1077,8 +1086,9 @@ impl Stack {
                         wanted.push(rel);
                     }
                 }
-            }
-        }
+                wanted
+            })
+            .collect();
         for u in &self.units {
             let dir = project::dir_of(self.sources.path(u.file)).to_owned();
             for rel in super::units::repo_paths(&u.unit) {
@@ -1089,10 +1099,12 @@ impl Stack {
                 wanted.push(rel);
             }
         }
-        for d in &self.docs {
-            wanted.extend(crate::docs::dead_reference::referenced_paths(d));
-        }
-        wanted.sort();
+        wanted.par_extend(
+            self.docs
+                .par_iter()
+                .flat_map_iter(crate::docs::dead_reference::referenced_paths),
+        );
+        wanted.par_sort_unstable();
         wanted.dedup();
         wanted
             .into_par_iter()
@@ -1185,7 +1197,8 @@ impl Stack {
     /// The scope of every doc: built with the model (see [`Stack::build`]), else by the first doc
     /// rule that asks, and shared with the rest.
     pub(crate) fn doc_scopes(&self) -> &crate::docs::DocScopes {
-        self.doc_scopes.get_or_init(|| crate::docs::DocScopes::build(self))
+        self.doc_scopes
+            .get_or_init(|| crate::docs::DocScopes::build(self, false))
     }
 
     /// The parsed YAML of `file`, if it is a YAML file. `yaml` is filled in file order, so this is a
