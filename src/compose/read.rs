@@ -43,7 +43,16 @@ impl Reader {
 
     /// Reports keys that are not in `allowed` (`x-` extensions are always allowed).
     pub fn check_keys(&mut self, node: &Node, allowed: &[&str], context: &str) {
-        for (key, key_node, _) in node.entries() {
+        self.check_entry_keys(node.entries(), allowed, context);
+    }
+
+    fn check_entry_keys<'n>(
+        &mut self,
+        entries: impl Iterator<Item = (&'n str, &'n Node, &'n Node)>,
+        allowed: &[&str],
+        context: &str,
+    ) {
+        for (key, key_node, _) in entries {
             if key.starts_with("x-") || allowed.contains(&key) {
                 continue;
             }
@@ -53,6 +62,16 @@ impl Reader {
     }
 
     pub fn read(&mut self, root: &Node) -> ComposeModel {
+        self.read_with(root, None)
+    }
+
+    /// Reads a project merged by [`crate::model::layered`]: `root` without its services, which
+    /// are read from `services` (each a mapping, as that merge requires).
+    pub(crate) fn read_merged(&mut self, root: &Node, services: &[crate::model::layered::Service<'_>]) -> ComposeModel {
+        self.read_with(root, Some(services))
+    }
+
+    fn read_with(&mut self, root: &Node, merged: Option<&[crate::model::layered::Service<'_>]>) -> ComposeModel {
         let mut model = ComposeModel::default();
         if !root.is_map() {
             if !root.is_null() {
@@ -63,15 +82,24 @@ impl Reader {
         self.check_keys(root, schema::TOP_LEVEL_KEYS, "the compose file");
         if let Some(services) = root.get("services") {
             match services.as_map() {
-                Some(entries) => {
-                    // Services are large: sized once rather than grown by doubling.
-                    model.services.reserve_exact(entries.len());
-                    for (name, key, body) in services.entries() {
-                        if let Some(s) = self.service(name, key, body) {
-                            model.services.push(s);
+                Some(entries) => match merged {
+                    Some(merged) => {
+                        model.services.reserve_exact(merged.len());
+                        for s in merged {
+                            let service = self.service_entries(s.name, s.key, s.entries());
+                            model.services.push(service);
                         }
                     }
-                }
+                    None => {
+                        // Services are large: sized once rather than grown by doubling.
+                        model.services.reserve_exact(entries.len());
+                        for (name, key, body) in services.entries() {
+                            if let Some(s) = self.service(name, key, body) {
+                                model.services.push(s);
+                            }
+                        }
+                    }
+                },
                 None if services.is_null() => {}
                 None => self.wrong_type(services, "services", "a mapping"),
             }
@@ -99,16 +127,26 @@ impl Reader {
     }
 
     fn service(&mut self, name: &str, key: &Node, body: &Node) -> Option<Service> {
-        let mut s = Service::new(Spanned::new(name.to_owned(), key.span));
         if body.is_null() {
-            return Some(s);
+            return Some(Service::new(Spanned::new(name.to_owned(), key.span)));
         }
         if !body.is_map() {
             self.wrong_type(body, &format!("services.{name}"), "a mapping");
             return None;
         }
-        self.check_keys(body, schema::SERVICE_KEYS, &format!("service `{name}`"));
-        for (k, _, v) in body.entries() {
+        Some(self.service_entries(name, key, body.entries()))
+    }
+
+    /// A service mapping given as its `(key, key node, value)` entries.
+    fn service_entries<'n>(
+        &mut self,
+        name: &str,
+        key: &Node,
+        entries: impl Iterator<Item = (&'n str, &'n Node, &'n Node)> + Clone,
+    ) -> Service {
+        let mut s = Service::new(Spanned::new(name.to_owned(), key.span));
+        self.check_entry_keys(entries.clone(), schema::SERVICE_KEYS, &format!("service `{name}`"));
+        for (k, _, v) in entries {
             match k {
                 "image" => s.image = self.string(v, "image"),
                 "build" => s.build = self.build(v),
@@ -142,7 +180,7 @@ impl Reader {
                 _ => {}
             }
         }
-        Some(s)
+        s
     }
 
     fn string(&mut self, v: &Node, what: &str) -> Option<Spanned<String>> {

@@ -3,6 +3,7 @@ pub mod endpoints;
 pub mod images;
 pub mod interpolate;
 pub mod invocations;
+pub(crate) mod layered;
 pub mod listen;
 pub mod names;
 pub mod project;

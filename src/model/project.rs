@@ -196,7 +196,7 @@ pub fn group(
 /// Service-level keys whose sequences are replaced, not appended, by an override.
 const REPLACE_SEQ: &[&str] = &["command", "entrypoint", "test", "profiles"];
 /// Keys whose list form `KEY=VALUE` merges by key.
-const KEYED_LISTS: &[&str] = &[
+pub(crate) const KEYED_LISTS: &[&str] = &[
     "environment",
     "labels",
     "annotations",
@@ -206,7 +206,7 @@ const KEYED_LISTS: &[&str] = &[
     "args",
 ];
 /// Keys whose list form names entries that merge by name.
-const NAMED_LISTS: &[&str] = &["depends_on", "networks"];
+pub(crate) const NAMED_LISTS: &[&str] = &["depends_on", "networks"];
 
 /// Merges `over` into `base` following the Compose specification.
 pub fn merge(base: &mut Node, over: &Node, key: &str, depth: usize) {
@@ -239,7 +239,7 @@ pub fn merge(base: &mut Node, over: &Node, key: &str, depth: usize) {
     }
 }
 
-fn strip_tag(n: &Node) -> Node {
+pub(crate) fn strip_tag(n: &Node) -> Node {
     let mut n = n.clone();
     if matches!(n.tag.as_deref(), Some("!override")) {
         n.tag = None;
@@ -378,6 +378,18 @@ pub fn build(
     env_path: Option<&str>,
     inputs: &ComposeInputs<'_>,
 ) -> (Option<Project>, Vec<Diagnostic>) {
+    build_with(name, files, env_path, inputs, true)
+}
+
+/// [`build`], where `layered` says whether plain projects may merge without copying (tests
+/// compare both ways).
+fn build_with(
+    name: String,
+    files: &[String],
+    env_path: Option<&str>,
+    inputs: &ComposeInputs<'_>,
+    layered: bool,
+) -> (Option<Project>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let Some(first) = files.first() else {
         return (None, diags);
@@ -389,31 +401,42 @@ pub fn build(
         None => (None, BTreeMap::new()),
     };
     let mut undefined = Vec::new();
-    let mut merged: Option<Node> = None;
-    let mut file_ids = Vec::new();
-    for f in files {
-        let Some((id, doc)) = inputs.docs.get(f) else { continue };
-        file_ids.push(*id);
-        let mut doc = (*doc).clone();
-        interpolate_tree(&mut doc, &env, &mut undefined, 0);
-        resolve_includes(&mut doc, f, inputs, &env, &mut undefined, 0);
-        resolve_extends(&mut doc, f, inputs, &env, &mut diags);
-        match &mut merged {
-            None => merged = Some(doc),
-            Some(m) => merge(m, &doc, "", 0),
-        }
-    }
-    let Some(root) = merged else {
-        return (None, diags);
+    // Plain projects merge without copying their files' trees (see `super::layered`).
+    let found: Vec<(FileId, &Node)> = files.iter().filter_map(|f| inputs.docs.get(f).copied()).collect();
+    let trees: Vec<&Node> = found.iter().map(|(_, d)| *d).collect();
+    let plain = if layered {
+        super::layered::merge_files(&trees, &env, &mut undefined)
+    } else {
+        None
     };
     let mut reader = Reader::new();
-    let model = reader.read(&root);
+    let model = match plain {
+        Some(layered) => reader.read_merged(&layered.root, &layered.services),
+        None => {
+            let mut merged: Option<Node> = None;
+            for f in files {
+                let Some((_, doc)) = inputs.docs.get(f) else { continue };
+                let mut doc = (*doc).clone();
+                interpolate_tree(&mut doc, &env, &mut undefined, 0);
+                resolve_includes(&mut doc, f, inputs, &env, &mut undefined, 0);
+                resolve_extends(&mut doc, f, inputs, &env, &mut diags);
+                match &mut merged {
+                    None => merged = Some(doc),
+                    Some(m) => merge(m, &doc, "", 0),
+                }
+            }
+            let Some(root) = merged else {
+                return (None, diags);
+            };
+            reader.read(&root)
+        }
+    };
     diags.extend(reader.diagnostics);
     (
         Some(Project {
             name,
             dir,
-            files: file_ids,
+            files: found.iter().map(|(id, _)| *id).collect(),
             model,
             env,
             env_file,
@@ -628,5 +651,163 @@ mod tests {
         );
         assert_eq!(overlay_parts("compose.override.yaml"), Some(("compose", "override")));
         assert_eq!(overlay_parts("docker-compose.yml"), None);
+    }
+
+    /// The project `files` (path, text) with `.env` text `env`, built with and without the
+    /// layered merge: (model, undefined variables, diagnostics) each way, and whether the layered
+    /// merge took the project.
+    fn both_ways(files: &[(&str, &str)], env: &str) -> (String, String, bool) {
+        let parsed: Vec<(String, crate::yaml::YamlStream)> = files
+            .iter()
+            .enumerate()
+            .map(|(i, (path, text))| {
+                let id = FileId(u32::try_from(i).unwrap_or(0));
+                (
+                    (*path).to_owned(),
+                    crate::yaml::parse_yaml(id, text, crate::yaml::YamlLimits::default()),
+                )
+            })
+            .collect();
+        let mut docs: HashMap<String, (FileId, &Node)> = HashMap::default();
+        for (i, (path, stream)) in parsed.iter().enumerate() {
+            if let Some(doc) = stream.documents.first() {
+                docs.insert(path.clone(), (FileId(u32::try_from(i).unwrap_or(0)), doc));
+            }
+        }
+        let vars: Vec<(String, String)> = env
+            .lines()
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        let mut env_files: HashMap<String, EnvVars> = HashMap::default();
+        env_files.insert(".env".to_owned(), (FileId(99), vars));
+        let inputs = ComposeInputs {
+            docs: &docs,
+            env_files: &env_files,
+        };
+        let names: Vec<String> = files.iter().map(|(p, _)| (*p).to_owned()).collect();
+        let show = |(project, diags): (Option<Project>, Vec<Diagnostic>)| {
+            let project = project.map(|p| (format!("{:?}", p.model), p.undefined_vars, p.files));
+            format!("{project:#?}\n{diags:#?}")
+        };
+        let trees: Vec<&Node> = names.iter().filter_map(|n| docs.get(n).map(|(_, d)| *d)).collect();
+        let taken = super::super::layered::merge_files(&trees, &BTreeMap::new(), &mut Vec::new()).is_some();
+        let full = show(build_with("p".to_owned(), &names, None, &inputs, false));
+        let layered = show(build_with("p".to_owned(), &names, None, &inputs, true));
+        (full, layered, taken)
+    }
+
+    const BASE: &str = "\
+x-common: &common
+  restart: unless-stopped
+networks:
+  net: {name: \"${NET:-backend}\"}
+services:
+  api:
+    <<: *common
+    image: \"registry/api:${TAG}\"
+    command: [\"serve\", \"--port\", \"8000\"]
+    environment:
+      LOG: ${LOG:-info}
+      DB: postgres://db:5432/app
+      SECRET: ${MISSING}
+    ports: [\"8000:8000\"]
+    depends_on: [db]
+    labels: [\"a=1\", \"b=2\"]
+    healthcheck:
+      test: [\"CMD\", \"curl\", \"-f\", \"http://localhost:8000\"]
+    expose: ~
+    networks: [net]
+  db:
+    image: postgres:16
+    volumes: [\"./data:/var/lib/postgresql/data\"]
+    hostname: database
+  cache:
+    image: redis:7
+    container_name: ${PROJECT}-cache
+volumes:
+  data: {}
+";
+
+    const OVERRIDE: &str = "\
+services:
+  api:
+    command: [\"serve\", \"--reload\"]
+    environment:
+      - LOG=debug
+      - EXTRA=${EXTRA_MISSING}
+    ports: [\"9000:8000\"]
+    depends_on:
+      cache: {condition: service_started}
+    labels: {b: \"3\", c: \"4\"}
+    healthcheck: !reset null
+    expose: [\"8000\"]
+    restart: ~
+  db:
+    image: !override postgres:17
+    volumes: !override [\"db:/data\"]
+  worker:
+    image: \"worker:${TAG:-latest}\"
+    depends_on: [api]
+networks:
+  extra: {}
+";
+
+    const THIRD: &str = "\
+services:
+  api:
+    healthcheck:
+      test: [\"CMD\", \"true\"]
+    environment:
+      THIRD: \"${LOG}\"
+  cache: {image: \"redis:${REDIS:-8}\"}
+";
+
+    #[test]
+    fn layered_merge_reads_as_the_full_merge() {
+        let env = "TAG=1.2\nLOG=warn\nPROJECT=shop\n";
+        for files in [
+            vec![("docker-compose.yml", BASE)],
+            vec![("docker-compose.yml", BASE), ("docker-compose.override.yml", OVERRIDE)],
+            vec![
+                ("docker-compose.yml", BASE),
+                ("docker-compose.override.yml", OVERRIDE),
+                ("docker-compose.third.yml", THIRD),
+            ],
+            vec![("docker-compose.override.yml", OVERRIDE), ("docker-compose.yml", BASE)],
+            vec![
+                ("docker-compose.third.yml", THIRD),
+                ("docker-compose.yml", BASE),
+                ("docker-compose.third.yml", THIRD),
+            ],
+        ] {
+            let (full, layered, taken) = both_ways(&files, env);
+            assert!(taken, "the layered merge must take these plain files");
+            assert_eq!(
+                full,
+                layered,
+                "files {:?}",
+                files.iter().map(|f| f.0).collect::<Vec<_>>()
+            );
+        }
+    }
+
+    #[test]
+    fn other_projects_take_the_full_merge() {
+        let env = "TAG=1\n";
+        for other in [
+            "include: [other.yml]\nservices: {a: {image: x}}\n",
+            "services:\n  a: {image: x}\n  b: {extends: a}\n",
+            "services:\n  a: !override {image: x}\n",
+            "services:\n  a:\n",
+            "services: !reset {}\n",
+            "services:\n  environment: {image: x}\n",
+            "- not a mapping\n",
+        ] {
+            let files = [("docker-compose.yml", BASE), ("docker-compose.override.yml", other)];
+            let (full, layered, taken) = both_ways(&files, env);
+            assert!(!taken, "{other}");
+            assert_eq!(full, layered, "{other}");
+        }
     }
 }

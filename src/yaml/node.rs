@@ -124,7 +124,7 @@ impl Node {
     }
 
     /// Entries with scalar keys, as `(key text, key node, value)`.
-    pub fn entries(&self) -> impl Iterator<Item = (&str, &Node, &Node)> {
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &Node, &Node)> + Clone {
         self.as_map()
             .unwrap_or(&[])
             .iter()
