@@ -13,45 +13,25 @@
 //! `include`, no `extends`, no service named like a mergeable list): [`merge`] returns `None`
 //! for anything else, before it has interpolated anything, and the full merge runs instead.
 
-use super::project::{interpolate_tree, merge, strip_tag, KEYED_LISTS, NAMED_LISTS};
+use super::project::{interpolate_tree, merge, strip_tag, KEYED_LISTS, MAX_INTERPOLATION_DEPTH, NAMED_LISTS};
 use crate::source::Span;
 use crate::yaml::{Node, NodeKind};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-/// Deepest level [`interpolate_tree`] reads (it stops below it): a `$` deeper is never replaced.
-const INTERPOLATION_DEPTH: usize = 300;
-
 /// A value of the merged tree: as written in one file, or a changed copy.
-enum Value<'a> {
-    Borrowed(&'a Node),
-    Owned(Node),
-}
+type Value<'a> = Cow<'a, Node>;
 
-impl Value<'_> {
-    fn node(&self) -> &Node {
-        match self {
-            Value::Borrowed(n) => n,
-            Value::Owned(n) => n,
+/// What `strip_tag` makes of a value, copying a borrowed one only when it has a tag to strip.
+fn stripped(v: Value<'_>) -> Value<'_> {
+    let overrides = |n: &Node| n.tag.as_deref() == Some("!override");
+    match v {
+        Cow::Borrowed(n) if overrides(n) => Cow::Owned(strip_tag(n)),
+        Cow::Owned(mut n) if overrides(&n) => {
+            n.tag = None;
+            Cow::Owned(n)
         }
-    }
-
-    fn make_owned(&mut self) -> &mut Node {
-        if let Value::Borrowed(n) = self {
-            *self = Value::Owned((*n).clone());
-        }
-        match self {
-            Value::Owned(n) => n,
-            Value::Borrowed(_) => unreachable!("made owned just above"),
-        }
-    }
-
-    /// What `strip_tag` makes of the value, copying only when there is a tag to strip.
-    fn stripped(self) -> Self {
-        match self {
-            Value::Borrowed(n) if n.tag.as_deref() == Some("!override") => Value::Owned(strip_tag(n)),
-            Value::Owned(n) => Value::Owned(strip_tag(&n)),
-            v => v,
-        }
+        v => v,
     }
 }
 
@@ -65,7 +45,7 @@ pub struct Service<'a> {
 impl Service<'_> {
     /// `(key, key node, value)` in the merged order, as [`Node::entries`] gives them.
     pub fn entries(&self) -> impl Iterator<Item = (&str, &Node, &Node)> + Clone {
-        self.entries.iter().map(|(k, kn, v)| (*k, *kn, v.node()))
+        self.entries.iter().map(|(k, kn, v)| (*k, *kn, &**v))
     }
 }
 
@@ -107,7 +87,7 @@ fn plain(docs: &[&Node]) -> bool {
 
 /// Whether interpolation would read a `$` in the values of `node` (keys are never interpolated).
 fn has_dollar(node: &Node, depth: usize) -> bool {
-    if depth > INTERPOLATION_DEPTH {
+    if depth > MAX_INTERPOLATION_DEPTH {
         return false;
     }
     match &node.kind {
@@ -128,9 +108,9 @@ fn interpolated<'a>(
     if has_dollar(v, depth) {
         let mut copy = v.clone();
         interpolate_tree(&mut copy, env, undefined, depth);
-        Value::Owned(copy)
+        Cow::Owned(copy)
     } else {
-        Value::Borrowed(v)
+        Cow::Borrowed(v)
     }
 }
 
@@ -213,7 +193,7 @@ pub fn merge_files<'a>(
 /// nothing; otherwise the values merge; a new key is added at the end).
 fn merge_key<'a>(entries: &mut Vec<(&'a str, &'a Node, Value<'a>)>, k: &'a str, ok: &'a Node, over: Value<'a>) {
     let pos = entries.iter().position(|(bk, _, _)| *bk == k);
-    if over.node().tag.as_deref() == Some("!reset") {
+    if over.tag.as_deref() == Some("!reset") {
         if let Some(i) = pos {
             entries.remove(i);
         }
@@ -221,12 +201,12 @@ fn merge_key<'a>(entries: &mut Vec<(&'a str, &'a Node, Value<'a>)>, k: &'a str, 
     }
     match pos.and_then(|i| entries.get_mut(i)) {
         Some((_, _, base)) => {
-            if base.node().is_null() {
-                *base = over.stripped();
-            } else if !over.node().is_null() {
-                merge(base.make_owned(), over.node(), k, 3);
+            if base.is_null() {
+                *base = stripped(over);
+            } else if !over.is_null() {
+                merge(base.to_mut(), &over, k, 3);
             }
         }
-        None => entries.push((k, ok, over.stripped())),
+        None => entries.push((k, ok, stripped(over))),
     }
 }

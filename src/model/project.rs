@@ -321,6 +321,9 @@ fn as_keyed_map(n: &Node, keyed: bool) -> Option<Node> {
     }
 }
 
+/// Deepest level [`interpolate_tree`] reads: a `$` below it is left as written.
+pub(crate) const MAX_INTERPOLATION_DEPTH: usize = 300;
+
 /// Interpolates every scalar value of a tree. Values that cannot be resolved keep their text (which
 /// still holds `${...}`, so typed readers treat them as unknown). Returns variables referenced
 /// without a default that the environment does not define.
@@ -330,7 +333,7 @@ pub fn interpolate_tree(
     undefined: &mut Vec<(String, Span)>,
     depth: usize,
 ) {
-    if depth > 300 {
+    if depth > MAX_INTERPOLATION_DEPTH {
         return;
     }
     match &mut node.kind {
