@@ -65,24 +65,24 @@ fn plain(docs: &[&Node]) -> bool {
     docs.iter().all(|doc| {
         is_plain_map(doc)
             && doc.as_map().unwrap_or(&[]).iter().all(|(k, v)| match k.as_str() {
-                None => false,
-                Some("include") => false,
-                Some("services") => {
-                    is_plain_map(v)
-                        && v.as_map().unwrap_or(&[]).iter().all(|(name, body)| {
-                            name.as_str()
-                                .is_some_and(|n| !KEYED_LISTS.contains(&n) && !NAMED_LISTS.contains(&n))
-                                && is_plain_map(body)
-                                && body
-                                    .as_map()
-                                    .unwrap_or(&[])
-                                    .iter()
-                                    .all(|(bk, _)| bk.as_str().is_some_and(|k| k != "extends"))
-                        })
-                }
+                None | Some("include") => false,
+                Some("services") => is_plain_map(v) && v.as_map().unwrap_or(&[]).iter().all(plain_service),
                 Some(_) => true,
             })
     })
+}
+
+/// A service the layered merge takes: named like no mergeable list, a mapping without tags, with
+/// scalar keys and no `extends`.
+fn plain_service((name, body): &(Node, Node)) -> bool {
+    let mergeable_name = |n: &str| KEYED_LISTS.contains(&n) || NAMED_LISTS.contains(&n);
+    name.as_str().is_some_and(|n| !mergeable_name(n))
+        && is_plain_map(body)
+        && body
+            .as_map()
+            .unwrap_or(&[])
+            .iter()
+            .all(|(k, _)| k.as_str().is_some_and(|k| k != "extends"))
 }
 
 /// Whether interpolation would read a `$` in the values of `node` (keys are never interpolated).

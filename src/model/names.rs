@@ -41,8 +41,6 @@ pub struct Names {
     bits: u32,
     /// Every name, sorted and distinct, for "did you mean": made on the first suggestion.
     sorted: std::sync::OnceLock<Vec<String>>,
-    /// Whether the repository defines anything a name could refer to (otherwise nothing is missing).
-    defines_any: bool,
 }
 
 /// Where a target's names are: its model entry, or (for the few that have none) the names.
@@ -226,15 +224,6 @@ fn k8s_target(o: &crate::k8s::model::Object, svc: &crate::k8s::model::Service) -
     }
 }
 
-fn listed(what: String, names: Vec<String>, ports: BTreeSet<u16>) -> (Owner, Target) {
-    let target = Target {
-        what,
-        ports,
-        published: BTreeSet::new(),
-    };
-    (Owner::Listed(names), target)
-}
-
 impl Names {
     /// The targets of compose services and Kubernetes Services are worked out in parallel (a
     /// monorepo has thousands), in model order, so the result does not depend on the thread count.
@@ -258,34 +247,26 @@ impl Names {
             .unzip();
         owners.extend(services);
         targets.extend(service_targets);
-        let mut more = Vec::new();
+        // Units, config hosts and known Services: few, with their names written out.
+        let mut add = |what: String, names: Vec<String>, ports: BTreeSet<u16>| {
+            owners.push(Owner::Listed(names));
+            targets.push(Target {
+                what,
+                ports,
+                published: BTreeSet::new(),
+            });
+        };
         for u in &stack.units {
             let names = vec![u.name.clone(), u.stem().to_owned()];
-            more.push(listed(
-                format!("unit `{}`", u.name),
-                names,
-                super::units::unit_ports(&u.unit),
-            ));
+            add(format!("unit `{}`", u.name), names, super::units::unit_ports(&u.unit));
         }
         for h in &config.hosts {
-            more.push(listed(
-                format!("host `{}`", h.name),
-                vec![h.name.clone()],
-                BTreeSet::new(),
-            ));
+            add(format!("host `{}`", h.name), vec![h.name.clone()], BTreeSet::new());
         }
         for (kind, name) in config.k8s_known_objects.iter().filter_map(|o| o.split_once('/')) {
             if kind == "Service" {
-                more.push(listed(
-                    format!("Service `{name}`"),
-                    vec![name.to_owned()],
-                    BTreeSet::new(),
-                ));
+                add(format!("Service `{name}`"), vec![name.to_owned()], BTreeSet::new());
             }
-        }
-        for (owner, target) in more {
-            owners.push(owner);
-            targets.push(target);
         }
         // Sorted by hash, then target: a name listed twice for one target points at it once.
         let mut index: Vec<(u64, usize)> = owners
@@ -311,7 +292,6 @@ impl Names {
             buckets.push(at);
         }
         Names {
-            defines_any: !targets.is_empty(),
             targets,
             owners,
             index,
@@ -348,7 +328,7 @@ impl Names {
 
     /// Whether the repository defines any service, unit or Service at all.
     pub fn defines_any(&self) -> bool {
-        self.defines_any
+        !self.targets.is_empty()
     }
 
     /// What `host` (a name as a claim writes it, without port) refers to.
@@ -366,7 +346,7 @@ impl Names {
         {
             return Resolved::Unsure;
         }
-        if !self.defines_any {
+        if !self.defines_any() {
             return Resolved::Unsure;
         }
         // A dotted name is a domain outside the repository unless it is a cluster DNS form, which
