@@ -22,38 +22,47 @@ const MAX_REMEMBERED: usize = 1 << 16;
 
 static CLEAN: LazyLock<RwLock<foldhash::HashSet<u128>>> = LazyLock::new(Default::default);
 
-/// Two independent 64-bit hashes of the same bytes.
+/// The shape written out as bytes, hashed once at the end with two independent 64-bit hashes.
+/// Writing bytes and hashing the whole buffer costs about half of feeding two hashers item by item
+/// (measured: the hashers were 40% of the walk). The encoding is prefix-free (tags, lengths in
+/// LEB128, texts after their length), so two shapes hash alike only if their bytes are equal.
 struct Shape {
-    a: foldhash::fast::FoldHasher<'static>,
-    b: foldhash::fast::FoldHasher<'static>,
+    bytes: Vec<u8>,
 }
 
 impl Shape {
     fn new() -> Shape {
         Shape {
-            a: foldhash::fast::FixedState::with_seed(0x5eed_0001).build_hasher(),
-            b: foldhash::fast::FixedState::with_seed(0x5eed_0002).build_hasher(),
+            bytes: Vec::with_capacity(1024),
         }
     }
 
     fn byte(&mut self, x: u8) {
-        self.a.write_u8(x);
-        self.b.write_u8(x);
+        self.bytes.push(x);
     }
 
     fn len(&mut self, n: usize) {
-        self.a.write_usize(n);
-        self.b.write_usize(n);
+        let mut n = n as u64;
+        while n >= 0x80 {
+            self.bytes.push((n as u8) | 0x80);
+            n >>= 7;
+        }
+        self.bytes.push(n as u8);
     }
 
     fn text(&mut self, s: &str) {
         self.len(s.len());
-        self.a.write(s.as_bytes());
-        self.b.write(s.as_bytes());
+        self.bytes.extend_from_slice(s.as_bytes());
     }
 
     fn finish(&self) -> u128 {
-        (u128::from(self.a.finish()) << 64) | u128::from(self.b.finish())
+        let hash = |seed: u64| {
+            let mut h = foldhash::fast::FixedState::with_seed(seed).build_hasher();
+            h.write_usize(self.bytes.len());
+            h.write(&self.bytes);
+            h.finish()
+        };
+        (u128::from(hash(0x5eed_0001)) << 64) | u128::from(hash(0x5eed_0002))
     }
 }
 
