@@ -8,18 +8,35 @@
 
 use super::Stack;
 use crate::config::Config;
-use std::collections::BTreeSet;
 
 /// Something a name stands for.
 #[derive(Clone, Debug)]
 pub struct Target {
     /// For messages: ``service `api` ``, ``Service `api` ``, ``unit `billing.service` ``.
     pub what: String,
-    /// Ports it is known to serve (container and published ports, Service ports, unit flags).
-    /// Empty: unknown, so ports are not judged.
-    pub ports: BTreeSet<u16>,
-    /// Host ports a compose service publishes.
-    pub published: BTreeSet<u16>,
+    /// Ports it is known to serve (container and published ports, Service ports, unit flags),
+    /// ascending and distinct. Empty: unknown, so ports are not judged. Sorted lists rather than
+    /// sets: a monorepo has tens of thousands of targets, most with a port or two.
+    pub ports: Vec<u16>,
+    /// Host ports a compose service publishes, ascending and distinct.
+    pub published: Vec<u16>,
+}
+
+/// `ports` ascending and distinct.
+fn sorted(mut ports: Vec<u16>) -> Vec<u16> {
+    ports.sort_unstable();
+    ports.dedup();
+    ports
+}
+
+/// ``kind `name` ``, for messages (concatenated: `format!` cost more than the rest of a target).
+fn described(kind: &str, name: &str) -> String {
+    let mut what = String::with_capacity(kind.len() + name.len() + 3);
+    what.push_str(kind);
+    what.push_str(" `");
+    what.push_str(name);
+    what.push('`');
+    what
 }
 
 #[derive(Clone, Debug, Default)]
@@ -27,68 +44,122 @@ pub struct Names {
     /// Every target once; a compose service has up to a handful of names and a Kubernetes Service
     /// four DNS forms, all pointing here.
     targets: Vec<Target>,
-    /// Per target, where its names are read from.
-    owners: Vec<Owner>,
-    /// (hash of a name, target index) for every name of every target, sorted and without repeats;
-    /// a look-up compares the candidates with their targets' own names. Hashes, not strings: a
-    /// monorepo's tens of thousands of names (four formatted DNS forms per Service) were copied
-    /// and sorted on every run for a few thousand look-ups.
-    index: Vec<(u64, usize)>,
+    /// Every name of every target, written end to end; [`Entry`] ranges point into it. A Service's
+    /// four DNS forms are one text (`n.ns.svc.cluster.local`) and its prefixes. Look-ups compare
+    /// with these copies: comparing with the names where the model holds them cost a chain of
+    /// cache misses per candidate (a monorepo makes thousands of look-ups).
+    text: String,
+    /// One entry per name and target, sorted by hash, then target.
+    index: Vec<Entry>,
     /// Where in `index` the hashes with each value of their top `bits` bits start (one more
     /// entry at the end): a look-up reads a bucket of about one entry instead of binary-searching
     /// an index larger than the cache.
     buckets: Vec<usize>,
     bits: u32,
-    /// Every name, sorted and distinct, for "did you mean": made on the first suggestion.
-    sorted: std::sync::OnceLock<Vec<String>>,
+    /// Every name, sorted and distinct (ranges of `text`), for "did you mean": made on the first
+    /// suggestion.
+    sorted: std::sync::OnceLock<Vec<(u32, u32)>>,
 }
 
-/// Where a target's names are: its model entry, or (for the few that have none) the names.
-#[derive(Clone, Debug)]
-enum Owner {
-    /// `stack.projects[p].model.services[s]`: service name, `container_name`, `hostname`, aliases.
-    Compose(usize, usize),
-    /// `stack.k8s.objects()[i]`, a Service: its four DNS forms.
-    Service(usize),
-    /// A systemd unit, a config host or a known Service.
-    Listed(Vec<String>),
+/// A name of a target: its hash, the target, and where `text` holds it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Entry {
+    hash: u64,
+    target: u32,
+    start: u32,
+    len: u32,
 }
 
-/// FNV-1a over the bytes, so that a name hashes alike whole or in pieces (the DNS forms of a
-/// Service are hashed without being formatted).
-#[derive(Clone, Copy)]
-struct NameHash(u64);
+/// Names written by one worker while the index is built: entries and the text they point into.
+#[derive(Default)]
+struct Chunk {
+    entries: Vec<Entry>,
+    text: String,
+}
 
-impl NameHash {
-    const fn new() -> NameHash {
-        NameHash(0xcbf2_9ce4_8422_2325)
+impl Chunk {
+    /// Appends `name` for target `target`; a name that does not fit 32-bit offsets (over 4 GiB
+    /// of names) is left out.
+    fn add(&mut self, target: usize, name: &str) {
+        let start = self.text.len();
+        self.text.push_str(name);
+        self.prefix(target, start, name.len());
     }
 
-    fn write(mut self, s: &str) -> NameHash {
-        for b in s.bytes() {
-            self.0 ^= u64::from(b);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
-        }
+    /// An entry for the `len` bytes of `text` from `start`, already written.
+    fn prefix(&mut self, target: usize, start: usize, len: usize) {
+        let (Ok(target), Ok(start32), Ok(len32)) = (u32::try_from(target), u32::try_from(start), u32::try_from(len))
+        else {
+            return;
+        };
+        let name = self.text.get(start..start + len).unwrap_or_default();
+        self.entries.push(Entry {
+            hash: hash_name(name),
+            target,
+            start: start32,
+            len: len32,
+        });
+    }
+
+    /// `other` after this one, its ranges moved past this text.
+    fn append(mut self, other: Chunk) -> Chunk {
+        let Ok(shift) = u32::try_from(self.text.len()) else {
+            return self;
+        };
+        self.text.push_str(&other.text);
+        self.entries.extend(other.entries.into_iter().filter_map(|e| {
+            Some(Entry {
+                start: e.start.checked_add(shift)?,
+                ..e
+            })
+        }));
         self
     }
 }
 
+/// Where a target's names come from.
+enum Owner<'s> {
+    /// A compose service: its name, `container_name`, `hostname` and aliases.
+    Compose(&'s crate::compose::Service),
+    /// A Kubernetes Service: its name and DNS forms.
+    Service(&'s crate::k8s::model::Object),
+    /// A systemd unit, a config host or a known Service.
+    Listed(Vec<String>),
+}
+
+impl Owner<'_> {
+    fn write_names(&self, target: usize, out: &mut Chunk) {
+        match self {
+            Owner::Compose(s) => compose_names(s).for_each(|n| out.add(target, n)),
+            Owner::Service(o) => {
+                let (n, ns) = (&o.name.value, &o.namespace);
+                let start = out.text.len();
+                out.text.push_str(n);
+                out.text.push('.');
+                out.text.push_str(ns);
+                out.text.push_str(DNS_SUFFIXES[2]);
+                out.prefix(target, start, n.len());
+                for suffix in DNS_SUFFIXES {
+                    out.prefix(target, start, n.len() + 1 + ns.len() + suffix.len());
+                }
+            }
+            Owner::Listed(names) => names.iter().for_each(|n| out.add(target, n)),
+        }
+    }
+}
+
+/// FNV-1a over the bytes.
 fn hash_name(s: &str) -> u64 {
-    NameHash::new().write(s).0
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
 }
 
-/// The DNS forms of Service `n` in namespace `ns`, in the order [`Owner::each_name`] gives them.
+/// The DNS forms of Service `n` in namespace `ns` after `n.ns`; each is a prefix of the next.
 const DNS_SUFFIXES: [&str; 3] = ["", ".svc", ".svc.cluster.local"];
-
-/// Whether `name` is one of the DNS forms of Service `n` in namespace `ns`.
-fn is_dns_form(name: &str, n: &str, ns: &str) -> bool {
-    name == n
-        || name
-            .strip_prefix(n)
-            .and_then(|rest| rest.strip_prefix('.'))
-            .and_then(|rest| rest.strip_prefix(ns))
-            .is_some_and(|suffix| DNS_SUFFIXES.contains(&suffix))
-}
 
 fn compose_names(s: &crate::compose::Service) -> impl Iterator<Item = &str> {
     std::iter::once(s.name.value.as_str())
@@ -99,67 +170,6 @@ fn compose_names(s: &crate::compose::Service) -> impl Iterator<Item = &str> {
                 .iter()
                 .flat_map(|n| n.aliases.iter().map(|a| a.value.as_str())),
         )
-}
-
-impl Owner {
-    fn service(stack: &Stack, p: usize, s: usize) -> Option<&crate::compose::Service> {
-        stack.projects.get(p)?.model.services.get(s)
-    }
-
-    fn object(stack: &Stack, i: usize) -> Option<&crate::k8s::model::Object> {
-        stack.k8s.objects().get(i)
-    }
-
-    /// The hash of each of its names (a name may come twice).
-    fn each_hash(&self, stack: &Stack, f: &mut dyn FnMut(u64)) {
-        match self {
-            Owner::Compose(p, s) => Owner::service(stack, *p, *s)
-                .into_iter()
-                .flat_map(compose_names)
-                .for_each(|n| f(hash_name(n))),
-            Owner::Service(i) => {
-                if let Some(o) = Owner::object(stack, *i) {
-                    let name = NameHash::new().write(&o.name.value);
-                    f(name.0);
-                    let dotted = name.write(".").write(&o.namespace);
-                    for suffix in DNS_SUFFIXES {
-                        f(dotted.write(suffix).0);
-                    }
-                }
-            }
-            Owner::Listed(names) => names.iter().for_each(|n| f(hash_name(n))),
-        }
-    }
-
-    /// Each of its names, written out (for "did you mean" only).
-    fn each_name(&self, stack: &Stack, f: &mut dyn FnMut(String)) {
-        match self {
-            Owner::Compose(p, s) => Owner::service(stack, *p, *s)
-                .into_iter()
-                .flat_map(compose_names)
-                .for_each(|n| f(n.to_owned())),
-            Owner::Service(i) => {
-                if let Some(o) = Owner::object(stack, *i) {
-                    let (n, ns) = (&o.name.value, &o.namespace);
-                    f(n.clone());
-                    for suffix in DNS_SUFFIXES {
-                        f(format!("{n}.{ns}{suffix}"));
-                    }
-                }
-            }
-            Owner::Listed(names) => names.iter().cloned().for_each(f),
-        }
-    }
-
-    fn answers_to(&self, stack: &Stack, name: &str) -> bool {
-        match self {
-            Owner::Compose(p, s) => Owner::service(stack, *p, *s).is_some_and(|s| compose_names(s).any(|n| n == name)),
-            Owner::Service(i) => {
-                Owner::object(stack, *i).is_some_and(|o| is_dns_form(name, &o.name.value, &o.namespace))
-            }
-            Owner::Listed(names) => names.iter().any(|n| n == name),
-        }
-    }
 }
 
 /// What a host name in a claim refers to.
@@ -186,22 +196,24 @@ fn is_label(s: &str) -> bool {
 
 /// What a compose service stands for: the ports it serves and publishes.
 fn compose_target(stack: &Stack, p: &super::project::Project, s: &crate::compose::Service) -> Target {
-    let published: BTreeSet<u16> = s
-        .ports
-        .iter()
-        .filter_map(|m| m.published)
-        .flat_map(|r| (r.start..=r.end).take(4096))
-        .collect();
-    let mut ports: BTreeSet<u16> = if stack.is_served(p, s) {
-        stack.listen_ports(p, s).into_owned()
+    let published = sorted(
+        s.ports
+            .iter()
+            .filter_map(|m| m.published)
+            .flat_map(|r| (r.start..=r.end).take(4096))
+            .collect(),
+    );
+    let mut ports: Vec<u16> = if stack.is_served(p, s) {
+        stack.listen_ports(p, s).iter().copied().collect()
     } else {
-        BTreeSet::new()
+        Vec::new()
     };
-    if !ports.is_empty() {
+    if !ports.is_empty() && !published.is_empty() {
         ports.extend(&published);
+        ports = sorted(ports);
     }
     Target {
-        what: format!("service `{}`", s.name.value),
+        what: described("service", &s.name.value),
         ports,
         published,
     }
@@ -209,18 +221,20 @@ fn compose_target(stack: &Stack, p: &super::project::Project, s: &crate::compose
 
 /// What a Kubernetes Service stands for: the ports it exposes.
 fn k8s_target(o: &crate::k8s::model::Object, svc: &crate::k8s::model::Service) -> Target {
-    let ports: BTreeSet<u16> = if svc.headless || svc.service_type == "ExternalName" {
-        BTreeSet::new()
+    let ports = if svc.headless || svc.service_type == "ExternalName" {
+        Vec::new()
     } else {
-        svc.ports
-            .iter()
-            .filter_map(|p| u16::try_from(p.port.value).ok())
-            .collect()
+        sorted(
+            svc.ports
+                .iter()
+                .filter_map(|p| u16::try_from(p.port.value).ok())
+                .collect(),
+        )
     };
     Target {
-        what: format!("Service `{}`", o.name.value),
+        what: described("Service", &o.name.value),
         ports,
-        published: BTreeSet::new(),
+        published: Vec::new(),
     }
 }
 
@@ -232,77 +246,80 @@ impl Names {
         let (mut owners, mut targets): (Vec<Owner>, Vec<Target>) = stack
             .projects
             .par_iter()
-            .enumerate()
-            .flat_map_iter(|(p, project)| {
-                let services = project.model.services.iter().enumerate();
-                services.map(move |(s, svc)| (Owner::Compose(p, s), compose_target(stack, project, svc)))
+            .flat_map_iter(|project| {
+                let services = project.model.services.iter();
+                services.map(move |svc| (Owner::Compose(svc), compose_target(stack, project, svc)))
             })
             .unzip();
         let (services, service_targets): (Vec<Owner>, Vec<Target>) = stack
             .k8s
             .objects()
             .par_iter()
-            .enumerate()
-            .filter_map(|(i, o)| o.service().map(|svc| (Owner::Service(i), k8s_target(o, svc))))
+            .filter_map(|o| o.service().map(|svc| (Owner::Service(o), k8s_target(o, svc))))
             .unzip();
         owners.extend(services);
         targets.extend(service_targets);
         // Units, config hosts and known Services: few, with their names written out.
-        let mut add = |what: String, names: Vec<String>, ports: BTreeSet<u16>| {
+        let mut add = |what: String, names: Vec<String>, ports: Vec<u16>| {
             owners.push(Owner::Listed(names));
             targets.push(Target {
                 what,
                 ports,
-                published: BTreeSet::new(),
+                published: Vec::new(),
             });
         };
         for u in &stack.units {
             let names = vec![u.name.clone(), u.stem().to_owned()];
-            add(format!("unit `{}`", u.name), names, super::units::unit_ports(&u.unit));
+            let ports = super::units::unit_ports(&u.unit).into_iter().collect();
+            add(format!("unit `{}`", u.name), names, ports);
         }
         for h in &config.hosts {
-            add(format!("host `{}`", h.name), vec![h.name.clone()], BTreeSet::new());
+            add(format!("host `{}`", h.name), vec![h.name.clone()], Vec::new());
         }
         for (kind, name) in config.k8s_known_objects.iter().filter_map(|o| o.split_once('/')) {
             if kind == "Service" {
-                add(format!("Service `{name}`"), vec![name.to_owned()], BTreeSet::new());
+                add(format!("Service `{name}`"), vec![name.to_owned()], Vec::new());
             }
         }
         // Sorted by hash, then target: a name listed twice for one target points at it once.
-        let mut index: Vec<(u64, usize)> = owners
+        let Chunk { mut entries, text } = owners
             .par_iter()
             .enumerate()
-            .fold(Vec::new, |mut acc, (i, owner)| {
-                owner.each_hash(stack, &mut |h| acc.push((h, i)));
-                acc
+            .fold(Chunk::default, |mut chunk, (i, owner)| {
+                owner.write_names(i, &mut chunk);
+                chunk
             })
-            .reduce(Vec::new, |mut a, mut b| {
-                a.append(&mut b);
-                a
-            });
-        index.par_sort_unstable();
-        index.dedup();
-        let bits = index.len().next_power_of_two().trailing_zeros().clamp(1, 20);
+            .reduce(Chunk::default, Chunk::append);
+        entries.par_sort_unstable();
+        let name = |e: &Entry| text.get(e.start as usize..(e.start as usize + e.len as usize));
+        entries.dedup_by(|a, b| a.hash == b.hash && a.target == b.target && name(a) == name(b));
+        let bits = entries.len().next_power_of_two().trailing_zeros().clamp(1, 20);
         let mut buckets = Vec::with_capacity((1 << bits) + 1);
         let mut at = 0;
         for b in 0..=(1u64 << bits) {
-            while index.get(at).is_some_and(|(h, _)| h >> (64 - bits) < b) {
+            while entries.get(at).is_some_and(|e| e.hash >> (64 - bits) < b) {
                 at += 1;
             }
             buckets.push(at);
         }
         Names {
             targets,
-            owners,
-            index,
+            text,
+            index: entries,
             buckets,
             bits,
             sorted: std::sync::OnceLock::new(),
         }
     }
 
+    /// The name an entry stands for.
+    fn name(&self, e: &Entry) -> &str {
+        let start = e.start as usize;
+        self.text.get(start..start + e.len as usize).unwrap_or_default()
+    }
+
     /// The targets `name` stands for, in target order, each once.
-    fn lookup(&self, stack: &Stack, name: &str) -> Vec<usize> {
+    fn lookup(&self, name: &str) -> Vec<usize> {
         let h = hash_name(name);
         // No buckets (`bits` 0) before the names are built: nothing is found.
         let bucket = h
@@ -317,10 +334,10 @@ impl Names {
             .get(start..end)
             .unwrap_or_default()
             .iter()
-            .skip_while(|(x, _)| *x < h)
-            .take_while(|(x, _)| *x == h)
-            .map(|(_, i)| *i)
-            .filter(|i| self.owners.get(*i).is_some_and(|o| o.answers_to(stack, name)))
+            .skip_while(|e| e.hash < h)
+            .take_while(|e| e.hash == h)
+            .filter(|e| self.name(e) == name)
+            .map(|e| e.target as usize)
             .collect();
         found.dedup();
         found
@@ -332,8 +349,8 @@ impl Names {
     }
 
     /// What `host` (a name as a claim writes it, without port) refers to.
-    pub fn resolve(&self, stack: &Stack, host: &str) -> Resolved<'_> {
-        let found = self.lookup(stack, host);
+    pub fn resolve(&self, host: &str) -> Resolved<'_> {
+        let found = self.lookup(host);
         if !found.is_empty() {
             return Resolved::Found(found.iter().filter_map(|i| self.targets.get(*i)).collect());
         }
@@ -362,17 +379,22 @@ impl Names {
     }
 
     /// The nearest defined name, for "did you mean".
-    pub fn nearest(&self, stack: &Stack, host: &str) -> Option<&str> {
+    pub fn nearest(&self, host: &str) -> Option<&str> {
         let sorted = self.sorted.get_or_init(|| {
-            let mut all = Vec::new();
-            for owner in &self.owners {
-                owner.each_name(stack, &mut |n| all.push(n));
-            }
-            all.sort_unstable();
-            all.dedup();
+            let mut all: Vec<(u32, u32)> = self.index.iter().map(|e| (e.start, e.len)).collect();
+            let text = |&(start, len): &(u32, u32)| {
+                let start = start as usize;
+                self.text.get(start..start + len as usize).unwrap_or_default()
+            };
+            all.sort_unstable_by(|a, b| text(a).cmp(text(b)));
+            all.dedup_by(|a, b| text(a) == text(b));
             all
         });
-        crate::suggest::nearest(host, sorted.iter().map(String::as_str))
+        let names = sorted.iter().map(|&(start, len)| {
+            let start = start as usize;
+            self.text.get(start..start + len as usize).unwrap_or_default()
+        });
+        crate::suggest::nearest(host, names)
     }
 }
 
@@ -391,40 +413,32 @@ mod tests {
     }
 
     fn found(stack: &Stack, host: &str) -> Vec<String> {
-        match stack.names.resolve(stack, host) {
+        match stack.names.resolve(host) {
             Resolved::Found(targets) => targets.iter().map(|t| t.what.clone()).collect(),
             Resolved::Missing => vec!["missing".to_owned()],
             Resolved::Unsure => vec!["unsure".to_owned()],
         }
     }
 
-    #[test]
-    fn hashes_alike_whole_or_in_pieces() {
-        let pieces = NameHash::new().write("orders").write(".").write("shop").write(".svc");
-        assert_eq!(pieces.0, hash_name("orders.shop.svc"));
-        assert_ne!(hash_name("orders.shop"), hash_name("orders.shoq"));
-    }
-
+    /// Only the four DNS forms of a Service name it: not a prefix, a longer name or a part of one
+    /// (each written text is one string whose prefixes are the shorter forms).
     #[test]
     fn dns_forms_are_exact() {
-        for form in [
-            "orders",
-            "orders.shop",
-            "orders.shop.svc",
-            "orders.shop.svc.cluster.local",
-        ] {
-            assert!(is_dns_form(form, "orders", "shop"), "{form}");
-        }
+        let stack = stack();
         for other in [
             "order",
             "orders.",
             "orders.sho",
             "orders.shopx",
+            "orders.shop.",
             "orders.shop.svc.cluster",
             "orders.shop.svcx",
+            "orders.shop.svc.cluster.localx",
             "ordersshop",
+            "shop",
+            "svc",
         ] {
-            assert!(!is_dns_form(other, "orders", "shop"), "{other}");
+            assert!(!matches!(stack.names.resolve(other), Resolved::Found(_)), "{other}");
         }
     }
 
@@ -449,14 +463,14 @@ mod tests {
             ["unsure"],
             "a dotted name outside the repository"
         );
-        assert_eq!(stack.names.nearest(&stack, "ordrs"), Some("orders"));
-        assert_eq!(stack.names.nearest(&stack, "gatewy"), Some("gateway"));
+        assert_eq!(stack.names.nearest("ordrs"), Some("orders"));
+        assert_eq!(stack.names.nearest("gatewy"), Some("gateway"));
     }
 
     #[test]
     fn nothing_resolves_before_the_names_are_built() {
         let stack = Stack::default();
-        assert!(matches!(stack.names.resolve(&stack, "api"), Resolved::Unsure));
-        assert_eq!(stack.names.nearest(&stack, "api"), None);
+        assert!(matches!(stack.names.resolve("api"), Resolved::Unsure));
+        assert_eq!(stack.names.nearest("api"), None);
     }
 }

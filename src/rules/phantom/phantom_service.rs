@@ -157,17 +157,14 @@ fn check_host(
     out: &mut Vec<Diagnostic>,
 ) {
     use crate::model::names::Resolved;
-    match stack.names.resolve(stack, host) {
+    match stack.names.resolve(host) {
         Resolved::Unsure => {}
         Resolved::Missing => {
             // Each suggestion compares the name with every defined name: bounded, so that a
             // registry of thousands of unknown names stays linear (the first ones get a hint).
             let hint = if *hints > 0 {
                 *hints -= 1;
-                stack
-                    .names
-                    .nearest(stack, host)
-                    .map(|n| format!("; did you mean `{n}`?"))
+                stack.names.nearest(host).map(|n| format!("; did you mean `{n}`?"))
             } else {
                 None
             }

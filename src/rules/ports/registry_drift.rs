@@ -25,7 +25,7 @@ impl Rule for RegistryDrift {
         for r in &stack.registries {
             let path = stack.sources.path(r.file);
             for e in &r.entries {
-                let Resolved::Found(targets) = stack.names.resolve(stack, &e.service.value) else {
+                let Resolved::Found(targets) = stack.names.resolve(&e.service.value) else {
                     continue;
                 };
                 // Judge only names that are compose services publishing fixed host ports.
