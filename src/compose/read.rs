@@ -10,6 +10,13 @@ use crate::yaml::{Node, NodeKind};
 
 const RULE: &str = "compose-schema";
 
+/// How many entries a list or mapping holds (0 for a scalar): the size of the list read from it,
+/// allocated once (a monorepo's services fill tens of thousands of these lists).
+fn items_in(v: &Node) -> usize {
+    v.as_seq()
+        .map_or_else(|| v.as_map().map_or(0, <[(Node, Node)]>::len), <[Node]>::len)
+}
+
 pub struct Reader {
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -281,7 +288,7 @@ impl Reader {
     }
 
     fn environment(&mut self, v: &Node) -> Vec<EnvVar> {
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(items_in(v));
         if let Some(items) = v.as_seq() {
             for i in items {
                 let Some(t) = i.as_str() else {
@@ -356,7 +363,7 @@ impl Reader {
             }
             return Vec::new();
         };
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(items.len());
         for item in items {
             if item.is_map() {
                 if let Some(m) = self.long_port(item) {
@@ -524,7 +531,7 @@ impl Reader {
             }
             return Vec::new();
         }
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(items_in(v));
         for (name, key, body) in v.entries() {
             let mut condition = Condition::Started;
             if body.is_map() {
@@ -590,7 +597,7 @@ impl Reader {
                 })
                 .collect();
         }
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(items_in(v));
         for (name, key, body) in v.entries() {
             let aliases = body
                 .get("aliases")

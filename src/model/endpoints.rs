@@ -29,6 +29,11 @@ fn host_char(c: char) -> bool {
 /// Every endpoint in `text`. Bare `host:port` needs a plausible host (a name with a letter, or an
 /// IPv4 address) and a numeric port; `${VAR}` parts end the scan of that token.
 pub fn endpoints(text: &str) -> Vec<Endpoint> {
+    // Both forms hold a colon (`://`, `host:port`): most env values and arguments hold none, and
+    // the rules ask of every one.
+    if memchr::memchr(b':', text.as_bytes()).is_none() {
+        return Vec::new();
+    }
     let mut out = Vec::new();
     let bytes = text.as_bytes();
     let mut i = 0;

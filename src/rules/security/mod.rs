@@ -125,6 +125,10 @@ const GENERIC_DEFAULTS: &[&str] = &[
     "password", "admin", "changeme", "secret", "123456", "root", "example", "test",
 ];
 
+/// How every name [`is_default_credential`] can accept ends: the names of [`KNOWN_DEFAULTS`] and
+/// the password-like names of [`is_password_name`].
+const DEFAULT_NAME_ENDINGS: &[&str] = &["PASSWORD", "PASS", "PASSWD", "KEY"];
+
 fn is_password_name(name: &str) -> bool {
     name.eq_ignore_ascii_case("PASSWORD") || ["_PASSWORD", "_PASS", "PASSWD"].iter().any(|s| ends_with_ci(name, s))
 }
@@ -133,6 +137,10 @@ fn is_password_name(name: &str) -> bool {
 /// Asked of every environment value the repository sets, so it copies nothing: the names in
 /// [`KNOWN_DEFAULTS`] are upper case and every default is lower case.
 pub(crate) fn is_default_credential(name: &str, value: &str) -> bool {
+    // Every name of either table ends so (a test keeps it true): most variables stop here.
+    if !DEFAULT_NAME_ENDINGS.iter().any(|e| ends_with_ci(name, e)) {
+        return false;
+    }
     let v = value.trim();
     let is = |defaults: &[&str]| defaults.iter().any(|d| d.eq_ignore_ascii_case(v));
     let known = KNOWN_DEFAULTS
@@ -165,10 +173,10 @@ const NOT_SECRET_SUFFIXES: &[&str] = &[
 /// Whether a variable name says it holds a secret (`*_PASSWORD`, `*_TOKEN`, `*_SECRET`, `*_KEY`, ...;
 /// not `*_PASSWORD_FILE`, `AWS_ACCESS_KEY_ID` or `*_PUBLIC_KEY`).
 pub(crate) fn is_secret_name(name: &str) -> bool {
-    if NOT_SECRET_SUFFIXES.iter().any(|s| ends_with_ci(name, s)) {
-        return false;
-    }
-    SECRET_NAMES.iter().any(|n| n.eq_ignore_ascii_case(name)) || SECRET_SUFFIXES.iter().any(|s| ends_with_ci(name, s))
+    // Asked of every variable the repository sets: the rare secret-like names first.
+    let secret_like = SECRET_NAMES.iter().any(|n| n.eq_ignore_ascii_case(name))
+        || SECRET_SUFFIXES.iter().any(|s| ends_with_ci(name, s));
+    secret_like && !NOT_SECRET_SUFFIXES.iter().any(|s| ends_with_ci(name, s))
 }
 
 /// A value that stands for a secret without being one: `<token>`, `xxx`, `your-key-here`, `...`,
@@ -209,6 +217,19 @@ mod tests {
             for d in defaults.iter().chain(GENERIC_DEFAULTS) {
                 assert_eq!(*d, d.to_ascii_lowercase());
             }
+        }
+    }
+
+    /// The early return of [`is_default_credential`] must let every name of the tables through.
+    #[test]
+    fn default_name_endings_cover_the_tables() {
+        let covered = |n: &str| DEFAULT_NAME_ENDINGS.iter().any(|e| ends_with_ci(n, e));
+        for (name, _) in KNOWN_DEFAULTS {
+            assert!(covered(name), "{name}");
+        }
+        for name in ["PASSWORD", "DB_PASSWORD", "X_PASS", "DBPASSWD", "db_pass"] {
+            assert!(is_password_name(name), "{name}");
+            assert!(covered(name), "{name}");
         }
     }
 
