@@ -20,6 +20,12 @@ pub fn compose_commands(text: &str) -> Vec<(usize, Vec<String>)> {
             continue;
         }
         logical.push_str(line);
+        // A `compose` word needs `compose` in the line, or quotes to join it from pieces
+        // (`com"pose"`): other lines (nearly all of a doc) are not split into words.
+        if !logical.contains("compose") && !logical.contains(['"', '\'']) {
+            logical.clear();
+            continue;
+        }
         let words = crate::compose::read::split_words(&logical);
         let mut k = 0;
         while k < words.len() {
@@ -95,5 +101,20 @@ mod tests {
         );
         let missing = compose_file_sets("Makefile", "docker compose -f a.yml -f nope.yml up", &exists);
         assert!(missing.is_empty());
+    }
+
+    /// Lines are split only when they may hold a `compose` word, which quotes can join from
+    /// pieces: such lines are still read.
+    #[test]
+    fn quoted_pieces_still_make_a_command() {
+        let text = "intro line\n\ndocker com\"pose\" -f a.yml up\nrun 'docker-comp'ose -f b.yml ps\n";
+        let found: Vec<(usize, Vec<String>)> = compose_commands(text);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(
+            found[0],
+            (3, vec!["-f".to_owned(), "a.yml".to_owned(), "up".to_owned()])
+        );
+        assert_eq!(found[1].0, 4);
+        assert!(compose_commands("docker ps\nno invocation here\n").is_empty());
     }
 }
