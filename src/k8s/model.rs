@@ -182,7 +182,9 @@ pub(crate) struct EnvVar {
     pub name: Spanned<String>,
     /// A literal `value` (never set together with `value_from`).
     pub value: Option<Spanned<String>>,
-    pub value_from: Option<ObjectRef>,
+    /// Boxed: few variables have one, and every rule that reads env values walks all of them
+    /// (152 bytes a variable inline, 88 boxed).
+    pub value_from: Option<Box<ObjectRef>>,
 }
 
 #[derive(Clone, Debug)]

@@ -348,12 +348,12 @@ fn read_env(node: &Node) -> Option<EnvVar> {
         } else {
             (RefKind::Secret, vf.get("secretKeyRef")?)
         };
-        Some(ObjectRef {
+        Some(Box::new(ObjectRef {
             kind,
             name: spanned_text(r.get("name"))?,
             keys: spanned_text(r.get("key")).into_iter().collect(),
             optional: optional(r),
-        })
+        }))
     });
     Some(EnvVar {
         name,

@@ -50,6 +50,8 @@ pub struct ServiceFacts {
     pub built: Option<super::stack::BuiltDockerfile>,
     /// The command its container runs (see `Stack::run_command`).
     pub command: Vec<super::stack::Word>,
+    /// The addresses that command binds (`Stack::command_binds`): `command` indices for spans.
+    pub binds: Vec<super::listen::Bind>,
 }
 
 impl Project {

@@ -870,9 +870,12 @@ impl Stack {
         let built = self.resolve_dockerfile(p, s);
         let image = self.compute_effective_image(s, built.as_ref());
         let command = self.run_command_with(s, built.as_ref());
+        let (binds, bound_ports) =
+            super::listen::command_binds(&command.iter().map(|w| w.text.as_str()).collect::<Vec<_>>());
         project::ServiceFacts {
             doc_keys: crate::docs::service_keys(s, image.as_deref()),
-            listen: self.compute_listen_ports(s, built.as_ref(), &command),
+            listen: self.compute_listen_ports(s, built.as_ref(), bound_ports),
+            binds,
             ports_uncertain: crate::docs::ports_uncertain(self, p, s),
             image,
             built,
@@ -1439,6 +1442,18 @@ impl Stack {
 
     /// The command the container runs: entrypoint then command, compose overriding the Dockerfile
     /// (a compose `entrypoint` also drops the Dockerfile's `CMD`, as Docker does).
+    /// The addresses the command of `service` binds ([`super::listen::command_binds`]).
+    pub fn command_binds<'a>(
+        &self,
+        project: &'a Project,
+        service: &crate::compose::Service,
+    ) -> Cow<'a, [super::listen::Bind]> {
+        match self.facts(project, service) {
+            Cow::Borrowed(f) => Cow::Borrowed(&f.binds),
+            Cow::Owned(f) => Cow::Owned(f.binds),
+        }
+    }
+
     pub fn run_command<'a>(&self, project: &'a Project, service: &crate::compose::Service) -> Cow<'a, [Word]> {
         match self.facts(project, service) {
             Cow::Borrowed(f) => Cow::Borrowed(&f.command),
@@ -1549,7 +1564,7 @@ impl Stack {
         &self,
         service: &crate::compose::Service,
         built: Option<&BuiltDockerfile>,
-        command: &[Word],
+        bound_ports: Vec<u16>,
     ) -> std::collections::BTreeSet<u16> {
         let mut set = std::collections::BTreeSet::new();
         for m in &service.ports {
@@ -1563,8 +1578,7 @@ impl Stack {
                 set.extend((e.port..=e.end_port.unwrap_or(e.port)).take(4096));
             }
         }
-        let words: Vec<&str> = command.iter().map(|w| w.text.as_str()).collect();
-        set.extend(super::listen::command_binds(&words).1);
+        set.extend(bound_ports);
         if let Some(p) = service
             .env("PORT")
             .and_then(|e| e.value.as_ref())

@@ -49,22 +49,28 @@ impl Rule for HealthcheckToolMissing {
                 let Some(image) = stack.effective_image(project, s) else {
                     continue;
                 };
-                // Words that are command lines themselves (`sh -c "curl …"`) are split into theirs.
-                let flat: Vec<(std::borrow::Cow<'_, str>, Span)> = words
-                    .into_iter()
-                    .flat_map(|(w, sp)| {
-                        crate::compose::read::split_words_borrowed(w)
-                            .into_iter()
-                            .map(move |x| (x, sp))
+                // Words that are command lines themselves (`sh -c "curl …"`) are split into theirs,
+                // only once a tool the image lacks may be run (most images ship what they probe with).
+                let flat = std::cell::OnceCell::new();
+                let flat = || -> &Vec<(std::borrow::Cow<'_, str>, Span)> {
+                    flat.get_or_init(|| {
+                        words
+                            .iter()
+                            .flat_map(|&(w, sp)| {
+                                crate::compose::read::split_words_borrowed(w)
+                                    .into_iter()
+                                    .map(move |x| (x, sp))
+                            })
+                            .collect()
                     })
-                    .collect();
+                };
                 for tool in TOOLS {
-                    let Some((_, span)) = flat.iter().find(|(w, _)| w.rsplit('/').next() == Some(*tool)) else {
-                        continue;
-                    };
-                    if images::ships_tool(&image, tool) != Some(false) {
+                    if !words.iter().any(|(w, _)| w.contains(tool)) || images::ships_tool(&image, tool) != Some(false) {
                         continue;
                     }
+                    let Some((_, span)) = flat().iter().find(|(w, _)| w.rsplit('/').next() == Some(*tool)) else {
+                        continue;
+                    };
                     let installed_by_build = effective.is_some_and(|(_, e)| e.installs.iter().any(|p| p == tool));
                     let installed_by_command = [&s.command, &s.entrypoint]
                         .into_iter()

@@ -1,7 +1,7 @@
 //! localhost-binding: the server inside a container binds a loopback address, so the port that is
 //! published, exposed or used by another service is unreachable. Docs: rules/localhost-binding.md
 use crate::model::endpoints::endpoints;
-use crate::model::listen::{command_binds, is_loopback, split_host_port, BIND_ENV};
+use crate::model::listen::{is_loopback, split_host_port, BIND_ENV};
 use crate::model::project::Project;
 use crate::rules::prelude::*;
 
@@ -30,12 +30,11 @@ impl Rule for LocalhostBinding {
                     continue;
                 }
                 let mut found: Vec<(String, Span, String)> = Vec::new();
-                let words = stack.run_command(project, s);
-                let texts: Vec<&str> = words.iter().map(|w| w.text.as_str()).collect();
-                for b in command_binds(&texts).0 {
+                for b in stack.command_binds(project, s).iter() {
                     if is_loopback(&b.host) {
+                        let words = stack.run_command(project, s);
                         let span = words.get(b.arg).map_or(s.name.span, |w| w.span);
-                        found.push((b.host, span, format!("`{}`", b.via)));
+                        found.push((b.host.clone(), span, format!("`{}`", b.via)));
                     }
                 }
                 for e in &s.environment {

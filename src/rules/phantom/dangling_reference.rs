@@ -87,7 +87,7 @@ impl Rule for DanglingReference {
                         check_ref(cluster, o, r, out);
                     }
                     for c in all_containers(w) {
-                        for r in c.env.iter().filter_map(|e| e.value_from.as_ref()).chain(&c.env_from) {
+                        for r in c.env.iter().filter_map(|e| e.value_from.as_deref()).chain(&c.env_from) {
                             check_ref(cluster, o, r, out);
                         }
                     }
