@@ -3,7 +3,6 @@
 //! kustomization renamed or relabelled the object.
 
 use crate::source::Span;
-use std::collections::BTreeMap;
 
 /// A value and where it was written.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -116,13 +115,67 @@ pub(crate) struct Requirement {
     pub values: Vec<String>,
 }
 
+/// Labels by name, in name order: a sorted list rather than a `BTreeMap`, whose first node took a
+/// 600-byte allocation for the two or three labels of each of a monorepo's thousands of pod
+/// templates. Built like a map: a name given twice keeps its last value.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Labels(Vec<(String, String)>);
+
+impl Labels {
+    pub(crate) fn get(&self, name: &str) -> Option<&String> {
+        self.0
+            .binary_search_by(|(k, _)| k.as_str().cmp(name))
+            .ok()
+            .and_then(|i| self.0.get(i))
+            .map(|(_, v)| v)
+    }
+
+    /// Sets `name` to `value`, in place when it is there.
+    pub(crate) fn insert(&mut self, name: String, value: String) {
+        match self.0.binary_search_by(|(k, _)| k.cmp(&name)) {
+            Ok(i) => {
+                if let Some(slot) = self.0.get_mut(i) {
+                    slot.1 = value;
+                }
+            }
+            Err(i) => self.0.insert(i, (name, value)),
+        }
+    }
+}
+
+impl FromIterator<(String, String)> for Labels {
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(items: I) -> Labels {
+        let mut all: Vec<(String, String)> = items.into_iter().collect();
+        // Stable: of a name given twice, the later entry comes last, and is the one kept.
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut kept: Vec<(String, String)> = Vec::with_capacity(all.len());
+        for (k, v) in all {
+            match kept.last_mut() {
+                Some(last) if last.0 == k => last.1 = v,
+                _ => kept.push((k, v)),
+            }
+        }
+        Labels(kept)
+    }
+}
+
+impl<'a> IntoIterator for &'a Labels {
+    type Item = (&'a String, &'a String);
+    type IntoIter =
+        std::iter::Map<std::slice::Iter<'a, (String, String)>, fn(&'a (String, String)) -> (&'a String, &'a String)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+}
+
 /// A Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob or Pod.
 #[derive(Clone, Debug)]
 pub(crate) struct Workload {
     /// `None` for Pods, CronJobs and Jobs without `manualSelector`.
     pub selector: Option<Selector>,
     /// Pod template labels (for a Pod, its own labels), after kustomize label transforms.
-    pub template_labels: BTreeMap<String, String>,
+    pub template_labels: Labels,
     /// Where the template labels are written (or the template / document when there are none).
     pub template_labels_span: Span,
     /// A long-running workload: not a Job or CronJob, nor a Pod that does not restart.

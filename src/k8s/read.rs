@@ -3,7 +3,6 @@
 
 use super::model::*;
 use crate::yaml::Node;
-use std::collections::BTreeMap;
 
 /// Kinds whose objects have no namespace (kustomize's `namespace:` leaves them alone).
 pub(crate) fn is_cluster_scoped(kind: &str) -> bool {
@@ -60,7 +59,7 @@ fn seq(node: Option<&Node>) -> &[Node] {
     node.and_then(Node::as_seq).unwrap_or(&[])
 }
 
-fn string_map(node: Option<&Node>) -> BTreeMap<String, String> {
+fn string_map(node: Option<&Node>) -> Labels {
     node.map(|n| {
         n.entries()
             .filter_map(|(k, _, v)| Some((k.to_owned(), v.as_str()?.to_owned())))
