@@ -324,14 +324,27 @@ fn run(root: &Path, paths: &[PathBuf], cfg: &Config, opts: &CheckOptions) -> Res
         .filter(allowed)
         .filter(|r| judge_all || selected(r.id))
         .collect();
-    let severity_of = |d: &Diagnostic| -> Option<Severity> {
-        let entry = ran.iter().find(|r| r.id == d.rule)?;
-        Some(match cfg.rules.get(d.rule) {
-            Some(RuleLevel::On(s)) => *s,
-            _ => d
-                .severity
-                .unwrap_or_else(|| rules::meta_of(entry.id).map_or(Severity::Warning, |m| m.severity)),
+    // Per rule that runs: the severity the config sets, else its default. Looked up once per
+    // finding by id (a monorepo with many findings compared every id with every rule's, twice).
+    let levels: foldhash::HashMap<&str, (Option<Severity>, Severity)> = ran
+        .iter()
+        .map(|r| {
+            let configured = match cfg.rules.get(r.id) {
+                Some(RuleLevel::On(s)) => Some(*s),
+                _ => None,
+            };
+            (
+                r.id,
+                (
+                    configured,
+                    rules::meta_of(r.id).map_or(Severity::Warning, |m| m.severity),
+                ),
+            )
         })
+        .collect();
+    let severity_of = |d: &Diagnostic| -> Option<Severity> {
+        let (configured, default) = levels.get(d.rule)?;
+        Some(configured.unwrap_or_else(|| d.severity.unwrap_or(*default)))
     };
     let to_finding = |d: Diagnostic, sources: &SourceMap| -> Option<Finding> {
         let severity = severity_of(&d)?;

@@ -352,18 +352,21 @@ pub fn apply(
     let mut out = Outcome::default();
     for f in findings {
         let span = f.diagnostic.primary.span;
-        let line = stack
-            .sources
-            .get(span.file)
-            .map_or(0, |s| s.line_index(span.start as usize));
-        let inline = by_file.get_mut(&span.file).into_iter().flatten().find_map(|d| {
-            if !d.covers(span.file, line, span.start) {
-                return None;
-            }
-            let reason = d.reason.clone();
-            let id = d.ids.iter_mut().find(|(id, _, _)| id == f.diagnostic.rule)?;
-            id.2 = true;
-            Some(reason)
+        // The line is worked out only for a file with directives (few have any).
+        let inline = by_file.get_mut(&span.file).and_then(|list| {
+            let line = stack
+                .sources
+                .get(span.file)
+                .map_or(0, |s| s.line_index(span.start as usize));
+            list.iter_mut().find_map(|d| {
+                if !d.covers(span.file, line, span.start) {
+                    return None;
+                }
+                let reason = d.reason.clone();
+                let id = d.ids.iter_mut().find(|(id, _, _)| id == f.diagnostic.rule)?;
+                id.2 = true;
+                Some(reason)
+            })
         });
         if let Some(reason) = inline {
             out.suppressed.push(Suppressed {
