@@ -148,6 +148,12 @@ impl Owner<'_> {
     }
 }
 
+/// The `len` bytes of `text` from `start` (empty if out of range).
+fn slice(text: &str, start: u32, len: u32) -> &str {
+    let start = start as usize;
+    text.get(start..start.saturating_add(len as usize)).unwrap_or_default()
+}
+
 /// FNV-1a over the bytes.
 fn hash_name(s: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -291,7 +297,7 @@ impl Names {
             })
             .reduce(Chunk::default, Chunk::append);
         entries.par_sort_unstable();
-        let name = |e: &Entry| text.get(e.start as usize..(e.start as usize + e.len as usize));
+        let name = |e: &Entry| slice(&text, e.start, e.len);
         entries.dedup_by(|a, b| a.hash == b.hash && a.target == b.target && name(a) == name(b));
         let bits = entries.len().next_power_of_two().trailing_zeros().clamp(1, 20);
         let mut buckets = Vec::with_capacity((1 << bits) + 1);
@@ -314,8 +320,7 @@ impl Names {
 
     /// The name an entry stands for.
     fn name(&self, e: &Entry) -> &str {
-        let start = e.start as usize;
-        self.text.get(start..start + e.len as usize).unwrap_or_default()
+        slice(&self.text, e.start, e.len)
     }
 
     /// The targets `name` stands for, in target order, each once.
@@ -382,18 +387,12 @@ impl Names {
     pub fn nearest(&self, host: &str) -> Option<&str> {
         let sorted = self.sorted.get_or_init(|| {
             let mut all: Vec<(u32, u32)> = self.index.iter().map(|e| (e.start, e.len)).collect();
-            let text = |&(start, len): &(u32, u32)| {
-                let start = start as usize;
-                self.text.get(start..start + len as usize).unwrap_or_default()
-            };
+            let text = |&(start, len): &(u32, u32)| slice(&self.text, start, len);
             all.sort_unstable_by(|a, b| text(a).cmp(text(b)));
             all.dedup_by(|a, b| text(a) == text(b));
             all
         });
-        let names = sorted.iter().map(|&(start, len)| {
-            let start = start as usize;
-            self.text.get(start..start + len as usize).unwrap_or_default()
-        });
+        let names = sorted.iter().map(|&(start, len)| slice(&self.text, start, len));
         crate::suggest::nearest(host, names)
     }
 }

@@ -1440,9 +1440,8 @@ impl Stack {
         spec.args.iter().map(|a| Word { text: a.clone(), span }).collect()
     }
 
-    /// The command the container runs: entrypoint then command, compose overriding the Dockerfile
-    /// (a compose `entrypoint` also drops the Dockerfile's `CMD`, as Docker does).
-    /// The addresses the command of `service` binds ([`super::listen::command_binds`]).
+    /// The addresses the command of `service` binds ([`super::listen::command_binds`]), with the
+    /// index of the word that holds each (see [`Stack::run_command`]).
     pub fn command_binds<'a>(
         &self,
         project: &'a Project,
@@ -1454,6 +1453,8 @@ impl Stack {
         }
     }
 
+    /// The command the container runs: entrypoint then command, compose overriding the Dockerfile
+    /// (a compose `entrypoint` also drops the Dockerfile's `CMD`, as Docker does).
     pub fn run_command<'a>(&self, project: &'a Project, service: &crate::compose::Service) -> Cow<'a, [Word]> {
         match self.facts(project, service) {
             Cow::Borrowed(f) => Cow::Borrowed(&f.command),
