@@ -185,6 +185,11 @@ pub(crate) fn fold(s: &str) -> String {
         );
         return out;
     }
+    fold_chars(s)
+}
+
+/// [`fold`] for any text, char by char.
+fn fold_chars(s: &str) -> String {
     s.chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
@@ -639,12 +644,7 @@ mod tests {
     /// The ASCII path folds as the char path does: every ASCII byte, alone and in words.
     #[test]
     fn ascii_fold_matches_char_fold() {
-        let by_chars = |s: &str| -> String {
-            s.chars()
-                .filter(|c| c.is_alphanumeric())
-                .flat_map(char::to_lowercase)
-                .collect()
-        };
+        let by_chars = fold_chars;
         for b in 0u8..128 {
             let s = format!("a{}Z9", char::from(b));
             assert_eq!(fold(&s), by_chars(&s), "byte {b}");

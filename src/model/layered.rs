@@ -7,13 +7,16 @@
 //! only a value with a `$` in it, or a key that several files set, is copied (then interpolated
 //! and merged by the same functions the full merge uses). The services' order, the keys' order,
 //! which values win and the order in which undefined variables are met are those of the full
-//! merge; the tests at the end compare both on every stack of `testdata`.
+//! merge; tests in `super::project` build projects both ways (overrides with `!reset`,
+//! `!override`, null values, keyed and named lists, a third file, undefined variables) and compare.
 //!
 //! Only plain projects take this way (every root and every service a mapping without tags, no
-//! `include`, no `extends`, no service named like a mergeable list): [`merge`] returns `None`
+//! `include`, no `extends`, no service named like a mergeable list): [`merge_files`] returns `None`
 //! for anything else, before it has interpolated anything, and the full merge runs instead.
 
-use super::project::{interpolate_tree, merge, strip_tag, KEYED_LISTS, MAX_INTERPOLATION_DEPTH, NAMED_LISTS};
+use super::project::{
+    interpolate_tree, key_merge, merge, strip_tag, KeyMerge, KEYED_LISTS, MAX_INTERPOLATION_DEPTH, NAMED_LISTS,
+};
 use crate::source::Span;
 use crate::yaml::{Node, NodeKind};
 use std::borrow::Cow;
@@ -188,25 +191,26 @@ pub fn merge_files<'a>(
     Some(Merged { root: root?, services })
 }
 
-/// One key of an overlay's service merged into the service, as `merge_maps` does for each key of
-/// a service (`!reset` removes it; a null base takes the overlay's value; a null overlay changes
-/// nothing; otherwise the values merge; a new key is added at the end).
+/// One key of an overlay's service merged into the service, by the rule `merge_maps` applies to
+/// each key of a service ([`key_merge`]).
 fn merge_key<'a>(entries: &mut Vec<(&'a str, &'a Node, Value<'a>)>, k: &'a str, ok: &'a Node, over: Value<'a>) {
     let pos = entries.iter().position(|(bk, _, _)| *bk == k);
-    if over.tag.as_deref() == Some("!reset") {
-        if let Some(i) = pos {
+    let base = pos.and_then(|i| entries.get(i)).map(|(_, _, v)| &**v);
+    match (key_merge(base, &over), pos) {
+        (KeyMerge::Remove, Some(i)) => {
             entries.remove(i);
         }
-        return;
-    }
-    match pos.and_then(|i| entries.get_mut(i)) {
-        Some((_, _, base)) => {
-            if base.is_null() {
+        (KeyMerge::Replace, Some(i)) => {
+            if let Some((_, _, base)) = entries.get_mut(i) {
                 *base = stripped(over);
-            } else if !over.is_null() {
+            }
+        }
+        (KeyMerge::Merge, Some(i)) => {
+            if let Some((_, _, base)) = entries.get_mut(i) {
                 merge(base.to_mut(), &over, k, 3);
             }
         }
-        None => entries.push((k, ok, stripped(over))),
+        (KeyMerge::Add, _) => entries.push((k, ok, stripped(over))),
+        _ => {}
     }
 }

@@ -249,6 +249,34 @@ pub(crate) fn strip_tag(n: &Node) -> Node {
     n
 }
 
+/// What merging an overlay's value into one key of a mapping does (the Compose rules).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum KeyMerge {
+    /// `!reset` on a key the base has: the key goes.
+    Remove,
+    /// The base value is null: the overlay's value (tag stripped) takes its place.
+    Replace,
+    /// Both set: the values merge ([`merge`]).
+    Merge,
+    /// A key the base lacks: added at the end, tag stripped.
+    Add,
+    /// A null overlay, or `!reset` of a key the base lacks: nothing changes.
+    Keep,
+}
+
+/// The rule of [`merge_maps`] for one key, shared with the layered merge (`super::layered`).
+pub(crate) fn key_merge(base: Option<&Node>, over: &Node) -> KeyMerge {
+    let reset = over.tag.as_deref() == Some("!reset");
+    match base {
+        Some(_) if reset => KeyMerge::Remove,
+        None if reset => KeyMerge::Keep,
+        Some(b) if b.is_null() => KeyMerge::Replace,
+        Some(_) if over.is_null() => KeyMerge::Keep,
+        Some(_) => KeyMerge::Merge,
+        None => KeyMerge::Add,
+    }
+}
+
 fn merge_maps(base: &mut Node, over: &Node, depth: usize) {
     let NodeKind::Map(over_entries) = &over.kind else {
         return;
@@ -259,23 +287,23 @@ fn merge_maps(base: &mut Node, over: &Node, depth: usize) {
     for (ok, ov) in over_entries {
         let Some(k) = ok.as_str() else { continue };
         let pos = entries.iter().position(|(bk, _)| bk.as_str() == Some(k));
-        if ov.tag.as_deref() == Some("!reset") {
-            if let Some(i) = pos {
+        let slot = pos.and_then(|i| entries.get(i)).map(|(_, bv)| bv);
+        match (key_merge(slot, ov), pos) {
+            (KeyMerge::Remove, Some(i)) => {
                 entries.remove(i);
             }
-            continue;
-        }
-        match pos {
-            Some(i) => {
+            (KeyMerge::Replace, Some(i)) => {
                 if let Some((_, bv)) = entries.get_mut(i) {
-                    if bv.is_null() {
-                        *bv = strip_tag(ov);
-                    } else if !ov.is_null() {
-                        merge(bv, ov, k, depth + 1);
-                    }
+                    *bv = strip_tag(ov);
                 }
             }
-            None => entries.push((ok.clone(), strip_tag(ov))),
+            (KeyMerge::Merge, Some(i)) => {
+                if let Some((_, bv)) = entries.get_mut(i) {
+                    merge(bv, ov, k, depth + 1);
+                }
+            }
+            (KeyMerge::Add, _) => entries.push((ok.clone(), strip_tag(ov))),
+            _ => {}
         }
     }
 }

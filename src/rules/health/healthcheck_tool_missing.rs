@@ -43,9 +43,6 @@ impl Rule for HealthcheckToolMissing {
                         None => continue,
                     },
                 };
-                if !words.iter().any(|(w, _)| TOOLS.iter().any(|t| w.contains(t))) {
-                    continue;
-                }
                 let Some(image) = stack.effective_image(project, s) else {
                     continue;
                 };
