@@ -27,7 +27,11 @@ pub fn config_text(report: &Report) -> String {
         t.push_str(&format!(
             "#   - name: {}\n#     files: [{}]\n",
             yaml_str(name),
-            files.iter().map(|f| yaml_str(f)).collect::<Vec<_>>().join(", ")
+            files
+                .iter()
+                .map(|f| yaml_str(report.sources.path(*f)))
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     let registries: Vec<&str> = report

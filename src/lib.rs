@@ -54,7 +54,9 @@ pub struct Fatal(pub String);
 /// One reported finding, with its final severity and fingerprint.
 #[derive(Clone, Debug)]
 pub struct Finding {
-    pub diagnostic: Diagnostic,
+    /// Boxed: findings are sorted, filtered and moved between lists several times, and a
+    /// diagnostic is some 250 bytes (a broken monorepo has tens of thousands of findings).
+    pub diagnostic: Box<Diagnostic>,
     pub severity: Severity,
     pub fingerprint: String,
 }
@@ -64,8 +66,9 @@ pub struct Finding {
 pub struct Report {
     /// The checked root: file paths in the report are relative to it.
     pub root: PathBuf,
-    /// The compose projects found: name and files in merge order (for `init` and docs).
-    pub projects: Vec<(String, Vec<String>)>,
+    /// The compose projects found: name and files in merge order (for `init` and docs); the
+    /// files' paths are in `sources`.
+    pub projects: Vec<(String, Vec<source::FileId>)>,
     pub sources: SourceMap,
     pub findings: Vec<Finding>,
     pub files_checked: usize,
@@ -351,7 +354,7 @@ fn run(root: &Path, paths: &[PathBuf], cfg: &Config, opts: &CheckOptions) -> Res
         let path = sources.path(d.primary.span.file);
         let fingerprint = diagnostic::fingerprint(&[d.rule, path, &d.subject]);
         Some(Finding {
-            diagnostic: d,
+            diagnostic: Box::new(d),
             severity,
             fingerprint,
         })
@@ -374,7 +377,9 @@ fn run(root: &Path, paths: &[PathBuf], cfg: &Config, opts: &CheckOptions) -> Res
                     phase_done(&format!("rule {}", r.id), t);
                     (
                         i,
-                        out.into_iter().filter_map(|d| to_finding(d, &stack.sources)).collect(),
+                        without_repeats(out)
+                            .filter_map(|d| to_finding(d, &stack.sources))
+                            .collect(),
                     )
                 })
                 .collect();
@@ -392,6 +397,7 @@ fn run(root: &Path, paths: &[PathBuf], cfg: &Config, opts: &CheckOptions) -> Res
     let t = std::time::Instant::now();
     // Taken, not copied: nothing reads them after this (a broken monorepo has tens of thousands).
     let parse_diagnostics = std::mem::take(&mut stack.parse_diagnostics);
+    let parse_diagnostics: Vec<Diagnostic> = without_repeats(parse_diagnostics).collect();
     findings.par_extend(
         parse_diagnostics
             .into_par_iter()
@@ -440,12 +446,7 @@ fn run(root: &Path, paths: &[PathBuf], cfg: &Config, opts: &CheckOptions) -> Res
     let projects = stack
         .projects
         .iter()
-        .map(|p| {
-            (
-                p.name.clone(),
-                p.files.iter().map(|f| stack.sources.path(*f).to_owned()).collect(),
-            )
-        })
+        .map(|p| (p.name.clone(), p.files.clone()))
         .collect();
     phase_done("suppress and sort", t);
     let sources = std::mem::take(&mut stack.sources);
@@ -477,6 +478,23 @@ fn suppress_rule() -> &'static str {
     "unused-suppression"
 }
 
+/// Diagnostics without repeats (same rule, span and message), each first one kept. A rule that
+/// checks every compose project meets a base file once per project it is in, so on a stack with
+/// dev and prod overlays most findings come twice (as do the schema errors of a base file).
+/// Dropped before they become findings (on the rule's thread, while its diagnostics are fresh in
+/// the cache), they cost no fingerprint and no place in the sort; [`sorted_findings`] drops the
+/// same repeats and would keep the same first ones.
+fn without_repeats(out: Vec<Diagnostic>) -> impl Iterator<Item = Diagnostic> {
+    let keep: Vec<bool> = {
+        let mut seen: foldhash::HashSet<(&str, source::Span, &str)> = foldhash::HashSet::default();
+        seen.reserve(out.len());
+        out.iter()
+            .map(|d| seen.insert((d.rule, d.primary.span, d.message.as_str())))
+            .collect()
+    };
+    out.into_iter().zip(keep).filter_map(|(d, keep)| keep.then_some(d))
+}
+
 /// `findings` in the report order, without repeats (same rule, span and message).
 fn sorted_findings(mut findings: Vec<Finding>, sources: &SourceMap) -> Vec<Finding> {
     sort_findings(&mut findings, sources);
@@ -489,44 +507,70 @@ fn sorted_findings(mut findings: Vec<Finding>, sources: &SourceMap) -> Vec<Findi
 }
 
 /// The report order: (file path, position, rule, message); identical whatever the thread count.
-/// Paths are compared once per file that has findings, not once per comparison of two findings,
-/// and messages only between findings of one place and rule (a broken monorepo has tens of
-/// thousands of findings sharing a few long path prefixes).
-fn sort_by_report_order<T>(items: &mut [T], sources: &SourceMap, finding: impl Fn(&T) -> &Finding) {
+/// Paths are compared once per file that has findings, not once per comparison of two findings
+/// (a broken monorepo has tens of thousands of findings sharing a few long path prefixes), and
+/// each item's key is read once: items are ordered through a list of (key, index) and then moved
+/// once each, rather than swapped about while their keys are looked up again.
+fn sort_by_report_order<T>(items: &mut Vec<T>, sources: &SourceMap, finding: impl Fn(&T) -> &Finding) {
+    if items.len() < 2 {
+        return;
+    }
     let mut files: Vec<source::FileId> = items.iter().map(|i| finding(i).diagnostic.primary.span.file).collect();
     files.sort_unstable();
     files.dedup();
+    // A file's rank, by id (ids are dense); files of one path (never two in practice) share one.
+    let mut rank: Vec<u32> = vec![u32::MAX; files.last().map_or(0, |f| f.0 as usize + 1)];
+    // Discovery adds files in path order, so this is mostly one pass over sorted input.
     files.sort_by(|a, b| sources.path(*a).cmp(sources.path(*b)));
-    // Files of one path (never two in practice) share a rank, as they shared a key.
-    let mut rank: foldhash::HashMap<source::FileId, usize> = foldhash::HashMap::default();
-    let (mut distinct, mut previous) = (0, None);
+    let (mut distinct, mut previous) = (0u32, None);
     for f in files {
         let path = sources.path(f);
         if previous.is_some_and(|p| p != path) {
             distinct += 1;
         }
         previous = Some(path);
-        rank.insert(f, distinct);
-    }
-    let key = |f: &Finding| {
-        let s = f.diagnostic.primary.span;
-        (
-            rank.get(&s.file).copied().unwrap_or(usize::MAX),
-            s.start,
-            s.end,
-            f.diagnostic.rule,
-        )
-    };
-    // Stable: ties keep their order, then are put in message order.
-    items.sort_by_cached_key(|i| key(finding(i)));
-    for run in items.chunk_by_mut(|a, b| key(finding(a)) == key(finding(b))) {
-        if run.len() > 1 {
-            run.sort_by(|a, b| finding(a).diagnostic.message.cmp(&finding(b).diagnostic.message));
+        if let Some(r) = rank.get_mut(f.0 as usize) {
+            *r = distinct;
         }
     }
+    // (file rank, span start, span end, rule), then the item's index.
+    type Key<'r> = (u32, u32, u32, &'r str);
+    let mut keyed: Vec<(Key, u32)> = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let d = &finding(item).diagnostic;
+            let s = d.primary.span;
+            let r = rank.get(s.file.0 as usize).copied().unwrap_or(u32::MAX);
+            ((r, s.start, s.end, d.rule), clamp_index(i))
+        })
+        .collect();
+    // Ties of the key are put in message order, and ties of both keep their order (the index).
+    let message = |i: u32| {
+        items
+            .get(i as usize)
+            .map_or("", |item| finding(item).diagnostic.message.as_str())
+    };
+    keyed.sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| message(a.1).cmp(message(b.1)))
+            .then(a.1.cmp(&b.1))
+    });
+    let order: Vec<u32> = keyed.into_iter().map(|(_, i)| i).collect();
+    let mut slots: Vec<Option<T>> = items.drain(..).map(Some).collect();
+    items.extend(
+        order
+            .into_iter()
+            .filter_map(|i| slots.get_mut(i as usize).and_then(Option::take)),
+    );
 }
 
-fn sort_findings(findings: &mut [Finding], sources: &SourceMap) {
+/// An item's index as a `u32` sort tiebreak (a report never holds four billion findings).
+fn clamp_index(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
+}
+
+fn sort_findings(findings: &mut Vec<Finding>, sources: &SourceMap) {
     sort_by_report_order(findings, sources, |f| f);
 }
 
@@ -542,4 +586,96 @@ pub(crate) fn endpoints_host_services(s: &compose::Service, names: &std::collect
         }
     }
     out
+}
+
+#[cfg(test)]
+mod order_tests {
+    use super::*;
+    use source::{FileId, Span};
+
+    fn finding(file: u32, start: usize, rule: &'static str, message: &str) -> Finding {
+        Finding {
+            diagnostic: Box::new(Diagnostic::new(
+                rule,
+                Span::new(FileId(file), start, start + 1),
+                message,
+            )),
+            severity: Severity::Warning,
+            fingerprint: String::new(),
+        }
+    }
+
+    fn described(findings: &[Finding]) -> Vec<String> {
+        findings
+            .iter()
+            .map(|f| {
+                let d = &f.diagnostic;
+                format!(
+                    "{}:{} {} {}",
+                    d.primary.span.file.0, d.primary.span.start, d.rule, d.message
+                )
+            })
+            .collect()
+    }
+
+    /// Files added out of path order (ids are not ranks) sort by path, then position, rule and
+    /// message; exact repeats keep the first one.
+    #[test]
+    fn report_order_is_path_position_rule_message() {
+        let mut sources = SourceMap::default();
+        // Ids 0, 1, 2 for paths b, c, a: the last path is not the highest id.
+        for path in ["b.yml", "c.yml", "a.yml"] {
+            sources.add(path.to_owned(), "x\n".repeat(10));
+        }
+        let mut first = finding(2, 4, "r", "same");
+        first.fingerprint = "first".to_owned();
+        let findings = vec![
+            finding(1, 0, "r", "m"),
+            finding(0, 6, "r", "m"),
+            finding(2, 4, "s", "m"),
+            first,
+            finding(2, 4, "r", "earlier message"),
+            finding(2, 4, "r", "same"),
+            finding(0, 2, "r", "m"),
+        ];
+        let sorted = sorted_findings(findings, &sources);
+        assert_eq!(
+            described(&sorted),
+            [
+                "2:4 r earlier message",
+                "2:4 r same",
+                "2:4 s m",
+                "0:2 r m",
+                "0:6 r m",
+                "1:0 r m"
+            ]
+        );
+        assert_eq!(sorted.get(1).map(|f| f.fingerprint.as_str()), Some("first"));
+    }
+
+    /// A rule's repeated diagnostic (same span and message) is dropped, the first one kept; one
+    /// that differs in rule, span or message stays.
+    #[test]
+    fn repeats_are_dropped_first_kept() {
+        let span = |start| Span::new(FileId(0), start, start + 1);
+        let diagnostics = vec![
+            Diagnostic::new("r", span(1), "m").help("first"),
+            Diagnostic::new("r", span(1), "m").help("second"),
+            Diagnostic::new("r", span(2), "m"),
+            Diagnostic::new("r", span(1), "other"),
+            Diagnostic::new("s", span(1), "m"),
+        ];
+        let kept: Vec<(String, Option<String>)> = without_repeats(diagnostics)
+            .map(|d| (format!("{} {} {}", d.rule, d.primary.span.start, d.message), d.help))
+            .collect();
+        assert_eq!(
+            kept,
+            [
+                ("r 1 m".to_owned(), Some("first".to_owned())),
+                ("r 2 m".to_owned(), None),
+                ("r 1 other".to_owned(), None),
+                ("s 1 m".to_owned(), None),
+            ]
+        );
+    }
 }

@@ -443,9 +443,15 @@ pub fn apply(
 /// Makes fingerprints unique within one list, deterministically: findings come sorted, the first
 /// of a repeated fingerprint keeps it, the n-th (n ≥ 2) gets the hash of (fingerprint, n).
 pub fn disambiguate<'a>(fingerprints: impl Iterator<Item = &'a mut String>) {
+    let mut all: Vec<&mut String> = fingerprints.collect();
+    // Repeats are rare: find out without copying every fingerprint first.
+    let mut distinct: HashSet<&str> = HashSet::default();
+    if all.iter().all(|fp| distinct.insert(fp.as_str())) {
+        return;
+    }
+    drop(distinct);
     let mut seen: HashMap<String, usize> = HashMap::default();
     let mut taken: HashSet<String> = HashSet::default();
-    let mut all: Vec<&mut String> = fingerprints.collect();
     for fp in &all {
         taken.insert((*fp).clone());
     }

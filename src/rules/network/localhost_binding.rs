@@ -26,9 +26,6 @@ impl Rule for LocalhostBinding {
                 if s.network_mode.is_some() {
                     continue; // host networking, or another container's namespace: loopback may be right
                 }
-                if !stack.is_served(project, s) && !used_by_others(project, &s.name.value) {
-                    continue;
-                }
                 let mut found: Vec<(String, Span, String)> = Vec::new();
                 for b in stack.command_binds(project, s).iter() {
                     if is_loopback(&b.host) {
@@ -45,6 +42,11 @@ impl Rule for LocalhostBinding {
                             found.push((host, v.span, format!("`{}`", e.name.value)));
                         }
                     }
+                }
+                // Asked only of a service that binds loopback (few do): `used_by_others` reads the
+                // endpoints of every other service's environment.
+                if found.is_empty() || (!stack.is_served(project, s) && !used_by_others(project, &s.name.value)) {
+                    continue;
                 }
                 for (host, span, via) in found {
                     let name = &s.name.value;
