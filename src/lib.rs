@@ -535,20 +535,20 @@ fn sort_by_report_order<T>(items: &mut Vec<T>, sources: &SourceMap, finding: imp
     }
     // (file rank, span start, span end, rule), then the item's index.
     type Key<'r> = (u32, u32, u32, &'r str);
-    let mut keyed: Vec<(Key, u32)> = items
+    let mut keyed: Vec<(Key, usize)> = items
         .iter()
         .enumerate()
         .map(|(i, item)| {
             let d = &finding(item).diagnostic;
             let s = d.primary.span;
             let r = rank.get(s.file.0 as usize).copied().unwrap_or(u32::MAX);
-            ((r, s.start, s.end, d.rule), clamp_index(i))
+            ((r, s.start, s.end, d.rule), i)
         })
         .collect();
     // Ties of the key are put in message order, and ties of both keep their order (the index).
-    let message = |i: u32| {
+    let message = |i: usize| {
         items
-            .get(i as usize)
+            .get(i)
             .map_or("", |item| finding(item).diagnostic.message.as_str())
     };
     keyed.sort_unstable_by(|a, b| {
@@ -556,18 +556,13 @@ fn sort_by_report_order<T>(items: &mut Vec<T>, sources: &SourceMap, finding: imp
             .then_with(|| message(a.1).cmp(message(b.1)))
             .then(a.1.cmp(&b.1))
     });
-    let order: Vec<u32> = keyed.into_iter().map(|(_, i)| i).collect();
+    let order: Vec<usize> = keyed.into_iter().map(|(_, i)| i).collect();
     let mut slots: Vec<Option<T>> = items.drain(..).map(Some).collect();
     items.extend(
         order
             .into_iter()
-            .filter_map(|i| slots.get_mut(i as usize).and_then(Option::take)),
+            .filter_map(|i| slots.get_mut(i).and_then(Option::take)),
     );
-}
-
-/// An item's index as a `u32` sort tiebreak (a report never holds four billion findings).
-fn clamp_index(i: usize) -> u32 {
-    u32::try_from(i).unwrap_or(u32::MAX)
 }
 
 fn sort_findings(findings: &mut Vec<Finding>, sources: &SourceMap) {
