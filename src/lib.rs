@@ -55,7 +55,7 @@ pub struct Fatal(pub String);
 #[derive(Clone, Debug)]
 pub struct Finding {
     /// Boxed: findings are sorted, filtered and moved between lists several times, and a
-    /// diagnostic is some 250 bytes (a broken monorepo has tens of thousands of findings).
+    /// diagnostic is 240 bytes (a broken monorepo has tens of thousands of findings).
     pub diagnostic: Box<Diagnostic>,
     pub severity: Severity,
     pub fingerprint: String,

@@ -446,6 +446,7 @@ pub fn disambiguate<'a>(fingerprints: impl Iterator<Item = &'a mut String>) {
     let mut all: Vec<&mut String> = fingerprints.collect();
     // Repeats are rare: find out without copying every fingerprint first.
     let mut distinct: HashSet<&str> = HashSet::default();
+    distinct.reserve(all.len());
     if all.iter().all(|fp| distinct.insert(fp.as_str())) {
         return;
     }
@@ -558,5 +559,8 @@ mod tests {
         let mut again = vec!["a".to_owned(), "b".to_owned(), "a".to_owned(), "a".to_owned()];
         disambiguate(again.iter_mut());
         assert_eq!(fps, again);
+        let mut distinct = vec!["a".to_owned(), "b".to_owned(), "c".to_owned()];
+        disambiguate(distinct.iter_mut());
+        assert_eq!(distinct, ["a", "b", "c"]);
     }
 }
