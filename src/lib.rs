@@ -478,7 +478,7 @@ fn suppress_rule() -> &'static str {
     "unused-suppression"
 }
 
-/// Diagnostics without repeats (same rule, span and message), each first one kept. A rule that
+/// Diagnostics without repeats ([`repeat_key`]), each first one kept. A rule that
 /// checks every compose project meets a base file once per project it is in, so on a stack with
 /// dev and prod overlays most findings come twice (as do the schema errors of a base file).
 /// Dropped before they become findings (on the rule's thread, while its diagnostics are fresh in
@@ -486,23 +486,24 @@ fn suppress_rule() -> &'static str {
 /// same repeats and would keep the same first ones.
 fn without_repeats(out: Vec<Diagnostic>) -> impl Iterator<Item = Diagnostic> {
     let keep: Vec<bool> = {
-        let mut seen: foldhash::HashSet<(&str, source::Span, &str)> = foldhash::HashSet::default();
+        let mut seen: foldhash::HashSet<RepeatKey> = foldhash::HashSet::default();
         seen.reserve(out.len());
-        out.iter()
-            .map(|d| seen.insert((d.rule, d.primary.span, d.message.as_str())))
-            .collect()
+        out.iter().map(|d| seen.insert(repeat_key(d))).collect()
     };
     out.into_iter().zip(keep).filter_map(|(d, keep)| keep.then_some(d))
 }
 
-/// `findings` in the report order, without repeats (same rule, span and message).
+/// What makes two diagnostics one finding reported twice: the same rule, span and message.
+type RepeatKey<'d> = (&'d str, source::Span, &'d str);
+
+fn repeat_key(d: &Diagnostic) -> RepeatKey<'_> {
+    (d.rule, d.primary.span, d.message.as_str())
+}
+
+/// `findings` in the report order, without repeats ([`repeat_key`]).
 fn sorted_findings(mut findings: Vec<Finding>, sources: &SourceMap) -> Vec<Finding> {
     sort_findings(&mut findings, sources);
-    findings.dedup_by(|a, b| {
-        a.diagnostic.rule == b.diagnostic.rule
-            && a.diagnostic.primary.span == b.diagnostic.primary.span
-            && a.diagnostic.message == b.diagnostic.message
-    });
+    findings.dedup_by(|a, b| repeat_key(&a.diagnostic) == repeat_key(&b.diagnostic));
     findings
 }
 

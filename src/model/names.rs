@@ -92,9 +92,8 @@ impl Chunk {
         else {
             return;
         };
-        let name = self.text.get(start..start + len).unwrap_or_default();
         self.entries.push(Entry {
-            hash: hash_name(name),
+            hash: hash_name(slice(&self.text, start32, len32)),
             target,
             start: start32,
             len: len32,
