@@ -62,6 +62,10 @@ pub struct Config {
     /// `docs:` globs: the Markdown files whose claims are checked (default: every `*.md` outside
     /// vendored folders).
     pub docs: Vec<String>,
+    /// `inactive:` globs: files and folders set aside as copies (see `crate::activity`).
+    pub inactive: Vec<String>,
+    /// `live:` globs: files and folders kept live whatever their path says.
+    pub live: Vec<String>,
 }
 
 /// One `hosts` entry: compose projects and systemd units that run on one machine.
@@ -151,6 +155,8 @@ pub fn parse(name: &str, text: &str) -> Result<Config, ConfigError> {
     cfg.include = strings(root.get("include"));
     cfg.exclude = strings(root.get("exclude"));
     cfg.docs = strings(root.get("docs"));
+    cfg.inactive = strings(root.get("inactive"));
+    cfg.live = strings(root.get("live"));
     for (id, key, level) in root
         .get("rules")
         .map(|r| r.entries().collect::<Vec<_>>())

@@ -3,6 +3,7 @@
 //! The pipeline: discover → parse (parallel) → [`model::Stack`] → rules (parallel) → suppress →
 //! sort → report. See ARCHITECTURE.md.
 
+pub mod activity;
 pub mod compose;
 pub mod config;
 pub mod diagnostic;
@@ -248,6 +249,7 @@ pub fn check_in_memory(files: &[(String, String)]) -> Vec<Diagnostic> {
     for r in rules::RULES {
         r.rule.check(&stack, &mut out);
     }
+    out.retain(|d| stack.may_report(d));
     out
 }
 
@@ -378,6 +380,7 @@ fn run(root: &Path, paths: &[PathBuf], cfg: &Config, opts: &CheckOptions) -> Res
                     (
                         i,
                         without_repeats(out)
+                            .filter(|d| stack.may_report(d))
                             .filter_map(|d| to_finding(d, &stack.sources))
                             .collect(),
                     )
@@ -397,7 +400,9 @@ fn run(root: &Path, paths: &[PathBuf], cfg: &Config, opts: &CheckOptions) -> Res
     let t = std::time::Instant::now();
     // Taken, not copied: nothing reads them after this (a broken monorepo has tens of thousands).
     let parse_diagnostics = std::mem::take(&mut stack.parse_diagnostics);
-    let parse_diagnostics: Vec<Diagnostic> = without_repeats(parse_diagnostics).collect();
+    let parse_diagnostics: Vec<Diagnostic> = without_repeats(parse_diagnostics)
+        .filter(|d| stack.may_report(d))
+        .collect();
     findings.par_extend(
         parse_diagnostics
             .into_par_iter()

@@ -101,6 +101,7 @@ pub(crate) fn read_docs(stack: &Stack, globs: &[String]) -> Vec<MdDoc> {
         .texts
         .par_iter()
         .filter(|(_, k)| *k == crate::discover::FileKind::Markdown)
+        .filter(|(id, _)| !stack.is_inactive(*id))
         .filter_map(|(id, _)| stack.sources.get(*id))
         .filter(|src| match &set {
             Some(s) => s.is_match(&src.path),

@@ -83,6 +83,27 @@ pub fn compose_file_sets(path: &str, text: &str, exists: &dyn Fn(&str) -> bool) 
     sets
 }
 
+/// Every compose file named with `-f`/`--file` in an invocation in `text`, resolved as
+/// [`compose_file_sets`] does (files that do not exist are left out).
+pub fn compose_files_named(path: &str, text: &str, exists: &dyn Fn(&str) -> bool) -> Vec<String> {
+    let dir = dir_of(path);
+    let mut out = Vec::new();
+    for (_, words) in compose_commands(text) {
+        let mut it = words.iter();
+        while let Some(w) = it.next() {
+            let f = match w.as_str() {
+                "-f" | "--file" => it.next().cloned(),
+                _ => w.strip_prefix("--file=").map(str::to_owned),
+            };
+            let Some(f) = f else { continue };
+            if let Some(p) = [join(dir, &f), join("", &f)].into_iter().flatten().find(|p| exists(p)) {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -251,6 +251,7 @@ impl Names {
         let (mut owners, mut targets): (Vec<Owner>, Vec<Target>) = stack
             .projects
             .par_iter()
+            .filter(|project| !stack.project_inactive(project))
             .flat_map_iter(|project| {
                 let services = project.model.services.iter();
                 services.map(move |svc| (Owner::Compose(svc), compose_target(stack, project, svc)))
@@ -260,6 +261,7 @@ impl Names {
             .k8s
             .objects()
             .par_iter()
+            .filter(|o| !stack.is_inactive(o.span.file))
             .filter_map(|o| o.service().map(|svc| (Owner::Service(o), k8s_target(o, svc))))
             .unzip();
         owners.extend(services);
@@ -273,7 +275,7 @@ impl Names {
                 published: Vec::new(),
             });
         };
-        for u in &stack.units {
+        for u in stack.units.iter().filter(|u| !stack.is_inactive(u.file)) {
             let names = vec![u.name.clone(), u.stem().to_owned()];
             let ports = super::units::unit_ports(&u.unit).into_iter().collect();
             add(format!("unit `{}`", u.name), names, ports);

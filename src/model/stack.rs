@@ -13,6 +13,7 @@ use crate::yaml::{parse_yaml, Node, YamlLimits};
 use foldhash::{HashMap, HashSet};
 use rayon::prelude::*;
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// A parsed Dockerfile.
@@ -124,6 +125,10 @@ pub struct Stack {
     /// command or script naming a compose file finds its projects without scanning them all.
     projects_by_file: HashMap<FileId, Vec<usize>>,
     projects_by_dir: HashMap<String, Vec<usize>>,
+    /// Files set aside (see [`crate::activity`]), with why, in id order.
+    pub inactive: BTreeMap<FileId, crate::activity::Inactive>,
+    /// `inactive`, as a flag per file id, for the look-ups rules and the report make.
+    inactive_flags: Vec<bool>,
 }
 
 /// A Python file and the modules it imports at module level.
@@ -604,6 +609,7 @@ impl Stack {
         );
         stack.report_templates(&templates);
         stack.paths = paths;
+        stack.set_inactive(config);
         crate::phase_done("model files", t);
         let t = std::time::Instant::now();
         // Compose projects, the Kubernetes cluster, the docs and the claim files (registries,
@@ -661,6 +667,66 @@ impl Stack {
         crate::phase_done("names, doc scopes and referenced paths", t);
         stack.hosts = config.hosts.clone();
         stack
+    }
+
+    /// Sets files aside by their path and the config's globs (see [`crate::activity`]); a compose
+    /// file that a live script or doc runs with `-f` stays live.
+    fn set_inactive(&mut self, config: &Config) {
+        let activity = crate::activity::Activity::new(&config.live, &config.inactive);
+        let mut inactive: BTreeMap<FileId, crate::activity::Inactive> = self
+            .sources
+            .files()
+            .iter()
+            .filter_map(|f| activity.classify(&f.path).map(|why| (f.id, why)))
+            .collect();
+        if inactive.is_empty() {
+            return;
+        }
+        let run: Vec<String> = self
+            .texts
+            .iter()
+            .filter(|(id, kind)| {
+                matches!(kind, FileKind::Script | FileKind::Markdown) && !inactive.contains_key(id)
+            })
+            .filter_map(|(id, _)| self.sources.get(*id))
+            .flat_map(|src| super::invocations::compose_files_named(&src.path, &src.text, &|p| self.sources.by_path(p).is_some()))
+            .collect();
+        for path in run {
+            if let Some(src) = self.sources.by_path(&path) {
+                if inactive.get(&src.id).is_some_and(|w| *w != crate::activity::Inactive::Config) {
+                    inactive.remove(&src.id);
+                }
+            }
+        }
+        let mut flags = vec![false; self.sources.len()];
+        for id in inactive.keys() {
+            if let Some(f) = flags.get_mut(id.0 as usize) {
+                *f = true;
+            }
+        }
+        self.inactive = inactive;
+        self.inactive_flags = flags;
+    }
+
+    /// Whether `file` is set aside (see [`crate::activity`]).
+    pub fn is_inactive(&self, file: FileId) -> bool {
+        self.inactive_flags.get(file.0 as usize).copied().unwrap_or(false)
+    }
+
+    /// Whether `d` may be reported: a finding that touches a file set aside is kept only for the
+    /// rules that judge a file's own content ([`crate::activity::checked_when_inactive`]).
+    pub fn may_report(&self, d: &Diagnostic) -> bool {
+        if self.inactive.is_empty() || crate::activity::checked_when_inactive(d.rule) {
+            return true;
+        }
+        !std::iter::once(&d.primary)
+            .chain(&d.related)
+            .any(|l| self.is_inactive(l.span.file))
+    }
+
+    /// Whether every file of `project` is set aside.
+    pub fn project_inactive(&self, project: &Project) -> bool {
+        !project.files.is_empty() && project.files.iter().all(|f| self.is_inactive(*f))
     }
 
     /// Registries, Prometheus configs and gateway configs: the files that make claims about services.
@@ -780,13 +846,18 @@ impl Stack {
             .iter()
             .map(|p| (p.name.clone(), p.files.clone()))
             .collect();
-        let mut groups = project::group(&compose_paths, &docs, &explicit);
+        // Files set aside are grouped among themselves: a copy never joins a live project.
+        let (set_aside, live): (Vec<String>, Vec<String>) = compose_paths
+            .into_iter()
+            .partition(|p| self.sources.by_path(p).is_some_and(|f| self.is_inactive(f.id)));
+        let mut groups = project::group(&live, &docs, &explicit);
+        groups.extend(project::group(&set_aside, &docs, &[]));
         // `-f a -f b` invocations in scripts and docs: projects too, unless already formed. The
         // texts are scanned in parallel (hundreds of docs); sets are added in the texts' order.
         let invoked: Vec<Vec<Vec<String>>> = self
             .texts
             .par_iter()
-            .filter(|(_, kind)| matches!(kind, FileKind::Script | FileKind::Markdown))
+            .filter(|(id, kind)| matches!(kind, FileKind::Script | FileKind::Markdown) && !self.is_inactive(*id))
             .filter_map(|(id, _)| self.sources.get(*id))
             .map(|src| super::invocations::compose_file_sets(&src.path, &src.text, &|p| docs.contains_key(p)))
             .collect();
