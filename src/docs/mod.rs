@@ -353,6 +353,7 @@ fn filed_under(map: &BTreeMap<&str, Vec<usize>>, dir: &str) -> Vec<usize> {
             .collect()
     };
     out.sort_unstable();
+    out.dedup();
     out
 }
 
@@ -370,12 +371,44 @@ impl DocScopes {
     /// and of the whole repository. With `parallel`, the folders' scopes are built on the thread
     /// pool: only when no rule is running (see below).
     pub(crate) fn build(stack: &Stack, parallel: bool) -> DocScopes {
+        // A project is filed under its folder and under every folder it builds from: a root
+        // `docker-compose.modules.yml` that builds `modules/x/` runs what the docs in
+        // `modules/x/` describe. Files set aside are in no scope.
+        let build_dirs: Vec<Vec<String>> = stack
+            .projects
+            .iter()
+            .map(|p| {
+                let mut dirs: Vec<String> = p
+                    .model
+                    .services
+                    .iter()
+                    .filter_map(|s| stack.build_paths(s))
+                    .map(|b| b.context)
+                    .filter(|c| !c.is_empty() && *c != p.dir)
+                    .collect();
+                dirs.sort_unstable();
+                dirs.dedup();
+                dirs
+            })
+            .collect();
         let mut projects_by_dir: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         for (i, p) in stack.projects.iter().enumerate() {
+            if stack.project_inactive(p) {
+                continue;
+            }
             projects_by_dir.entry(p.dir.as_str()).or_default().push(i);
+            for d in build_dirs.get(i).into_iter().flatten() {
+                let at = projects_by_dir.entry(d.as_str()).or_default();
+                if !at.contains(&i) {
+                    at.push(i);
+                }
+            }
         }
         let mut objects_by_dir: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         for (i, o) in stack.k8s.objects().iter().enumerate() {
+            if stack.is_inactive(o.span.file) {
+                continue;
+            }
             let dir = crate::model::project::dir_of(stack.sources.path(o.span.file));
             objects_by_dir.entry(dir).or_default().push(i);
         }
@@ -542,14 +575,20 @@ impl<'a> Scope<'a> {
                 }
             }
         }
+        // A Service port is reachable with `kubectl port-forward`, a NodePort on every node.
         for o in self.objects() {
             if let Some(svc) = o.service() {
                 for port in &svc.ports {
                     if let Some(np) = port.node_port.as_ref().and_then(|n| u16::try_from(n.value).ok()) {
                         set.insert(np);
                     }
+                    set.extend(u16::try_from(port.port.value).ok());
                 }
             }
+        }
+        // systemd units run on a host of the stack: what they bind is published there.
+        for u in stack.units.iter().filter(|u| !stack.is_inactive(u.file)) {
+            set.extend(crate::model::units::unit_ports(&u.unit));
         }
         Some(set)
     }
