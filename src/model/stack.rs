@@ -92,6 +92,9 @@ pub struct Stack {
     pub env_files: HashMap<String, EnvDoc>,
     /// Every relative path of a file or folder that exists (for existence checks without I/O in rules).
     pub paths: HashSet<String>,
+    /// Env files that services load, do not exist, and a `.gitignore` of their folder or a parent
+    /// (up to the checked root) ignores: kept out of git on purpose, provided at deploy time.
+    pub git_ignored: HashSet<String>,
     /// Findings made while reading and parsing.
     pub parse_diagnostics: Vec<Diagnostic>,
     /// Kubernetes objects, indexed (see `crate::k8s`).
@@ -664,6 +667,7 @@ impl Stack {
         );
         stack.names = names;
         stack.paths.extend(found);
+        stack.git_ignored = root.map(|root| stack.ignored_env_files(root)).unwrap_or_default();
         crate::phase_done("names, doc scopes and referenced paths", t);
         stack.hosts = config.hosts.clone();
         stack
@@ -685,15 +689,18 @@ impl Stack {
         let run: Vec<String> = self
             .texts
             .iter()
-            .filter(|(id, kind)| {
-                matches!(kind, FileKind::Script | FileKind::Markdown) && !inactive.contains_key(id)
-            })
+            .filter(|(id, kind)| matches!(kind, FileKind::Script | FileKind::Markdown) && !inactive.contains_key(id))
             .filter_map(|(id, _)| self.sources.get(*id))
-            .flat_map(|src| super::invocations::compose_files_named(&src.path, &src.text, &|p| self.sources.by_path(p).is_some()))
+            .flat_map(|src| {
+                super::invocations::compose_files_named(&src.path, &src.text, &|p| self.sources.by_path(p).is_some())
+            })
             .collect();
         for path in run {
             if let Some(src) = self.sources.by_path(&path) {
-                if inactive.get(&src.id).is_some_and(|w| *w != crate::activity::Inactive::Config) {
+                if inactive
+                    .get(&src.id)
+                    .is_some_and(|w| *w != crate::activity::Inactive::Config)
+                {
                     inactive.remove(&src.id);
                 }
             }
@@ -1186,6 +1193,56 @@ impl Stack {
             .collect()
     }
 
+    /// The missing env files of services that a `.gitignore` ignores (see [`Stack::git_ignored`]).
+    /// `.gitignore` files are not discovered (the walker obeys them), so each folder's is read from
+    /// disk once; the innermost one that decides (ignore or `!` re-include) wins, as in git.
+    fn ignored_env_files(&self, root: &Path) -> HashSet<String> {
+        let mut missing: Vec<String> = self
+            .projects
+            .iter()
+            .flat_map(|p| &p.model.services)
+            .flat_map(|s| &s.env_files)
+            .filter_map(|e| self.env_file_path(e))
+            .filter(|rel| !self.exists(rel))
+            .collect();
+        missing.sort_unstable();
+        missing.dedup();
+        let mut by_dir: HashMap<String, Option<ignore::gitignore::Gitignore>> = HashMap::default();
+        let mut out = HashSet::default();
+        for rel in missing {
+            let mut dir = project::dir_of(&rel);
+            loop {
+                let gi = by_dir.entry(dir.to_owned()).or_insert_with(|| {
+                    let text = std::fs::read_to_string(root.join(dir).join(".gitignore")).ok()?;
+                    // Matched against `/<repository path>`, so that each folder's patterns apply
+                    // relative to that folder whatever the checked root is written as.
+                    let mut b = ignore::gitignore::GitignoreBuilder::new(format!("/{dir}"));
+                    for line in text.lines() {
+                        // A line that does not parse is skipped, as git skips it.
+                        let _ = b.add_line(None, line);
+                    }
+                    b.build().ok()
+                });
+                let verdict = gi
+                    .as_ref()
+                    .map(|g| g.matched_path_or_any_parents(format!("/{rel}"), false));
+                match verdict {
+                    Some(m) if m.is_ignore() => {
+                        out.insert(rel.clone());
+                        break;
+                    }
+                    Some(m) if m.is_whitelist() => break,
+                    _ => {}
+                }
+                if dir.is_empty() {
+                    break;
+                }
+                dir = project::dir_of(dir);
+            }
+        }
+        out
+    }
+
     /// The folder relative paths written at `span` are resolved against: the folder of the file the
     /// value was written in (an `include`d or `extends`ed file resolves its own relative paths).
     pub fn base_dir(&self, span: Span) -> &str {
@@ -1260,7 +1317,15 @@ impl Stack {
             .iter()
             .map(|sfx| format!("{rel}{sfx}"))
             .find(|t| self.exists(t));
-        EnvFileState::Missing { path: rel, template }
+        let ignored = self.git_ignored.contains(&rel);
+        if template.is_some() || ignored {
+            return EnvFileState::DeployTime {
+                path: rel,
+                template,
+                ignored,
+            };
+        }
+        EnvFileState::Missing { path: rel }
     }
 
     /// Whether a relative path (file or folder) exists in the checked tree.
@@ -1326,8 +1391,15 @@ pub enum EnvFileState {
     Unknown,
     /// An absolute path: outside the repository, cannot be checked.
     Absolute,
-    /// Not found; `template` is a committed `<path>.example` (or similar) to create it from.
-    Missing { path: String, template: Option<String> },
+    /// Not in the repository, but meant to be created where the stack is deployed: a committed
+    /// `template` (`<path>.example` or similar) sits beside it, or a `.gitignore` keeps it out of git.
+    DeployTime {
+        path: String,
+        template: Option<String>,
+        ignored: bool,
+    },
+    /// Not found, with no template and not git-ignored: a wrong path or a file never committed.
+    Missing { path: String },
 }
 
 /// A build context Compose fetches instead of reading from the repository: a URL or a git remote.

@@ -1,19 +1,34 @@
-//! systemd parts of shared rules. `restart_loop` is called by the `restart-loop` rule (whose compose
-//! part lives with the rule).
+//! systemd checks of rules. `restart_loop` is the whole of the `restart-loop` rule (which checks no
+//! compose file); `phantom_dependencies` is the systemd part of `phantom-service`.
 
 use crate::diagnostic::Diagnostic;
 use crate::model::stack::UnitDoc;
 use crate::model::Stack;
 use crate::parse::systemd::Directive;
 
-/// Whether a start-limit value switches the limit off (`0`, `infinity`).
-fn disables_limit(d: &Directive) -> bool {
-    let v = d.value.value.trim();
-    v == "0" || v.eq_ignore_ascii_case("infinity") || v == "0s"
+/// Whether a systemd time span is zero (`0`, `0s`, `0ms`, `0 sec`).
+fn is_zero_time(v: &str) -> bool {
+    let v: String = v.chars().filter(|c| !c.is_whitespace()).collect();
+    let digits = v.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    !digits.is_empty() && digits.chars().all(|c| c == '0' || c == '.') && digits.starts_with('0')
 }
 
-/// `restart-loop`, systemd part: `Restart=always` with no start limit (or a limit switched off),
-/// and an `ExecStart` program that is a repository path which does not exist.
+/// `Restart=` values that restart a unit that fails to start.
+const RESTARTS_ON_FAILURE: &[&str] = &["always", "on-failure", "on-abnormal", "on-abort", "on-watchdog"];
+
+/// The directive that wins among `keys` in `[Unit]` and `[Service]` (where older units write the
+/// start-limit settings): the last one written.
+fn last_of<'a>(u: &'a UnitDoc, keys: &[&str]) -> Option<&'a Directive> {
+    ["Unit", "Service"]
+        .iter()
+        .flat_map(|section| keys.iter().filter_map(move |k| u.unit.get(section, k)))
+        .max_by_key(|d| d.value.span.start)
+}
+
+/// `restart-loop`, systemd part: a unit that restarts on failure with systemd's start limit
+/// switched off (so a unit that cannot start is retried forever; with `RestartSec=0`, at once), and
+/// an `ExecStart` program that is a repository path which does not exist. A plain `Restart=always`
+/// is not reported: the default start limit (5 starts in 10 s) stops a unit that keeps failing.
 pub fn restart_loop(stack: &Stack, out: &mut Vec<Diagnostic>) {
     for u in &stack.units {
         no_start_limit(u, out);
@@ -25,36 +40,37 @@ fn no_start_limit(u: &UnitDoc, out: &mut Vec<Diagnostic>) {
     let Some(restart) = u.unit.get("Service", "Restart") else {
         return;
     };
-    if restart.value.value != "always" {
+    let policy = restart.value.value.trim();
+    if !RESTARTS_ON_FAILURE.contains(&policy) {
         return;
     }
-    let interval = u
-        .unit
-        .get("Unit", "StartLimitIntervalSec")
-        .or_else(|| u.unit.get("Service", "StartLimitInterval"));
-    let burst = u
-        .unit
-        .get("Unit", "StartLimitBurst")
-        .or_else(|| u.unit.get("Service", "StartLimitBurst"));
-    let (message, label) = match (interval, burst) {
-        (Some(i), _) if disables_limit(i) => (
-            format!(
-                "unit `{}` restarts always and `StartLimitIntervalSec={}` switches the start limit off",
-                u.name, i.value.value
-            ),
-            "restarts forever",
-        ),
-        (None, None) => (
-            format!("unit `{}` restarts always with no start limit", u.name),
-            "restarted with no limit",
-        ),
-        _ => return,
+    let interval =
+        last_of(u, &["StartLimitIntervalSec", "StartLimitInterval"]).filter(|d| is_zero_time(&d.value.value));
+    let burst = last_of(u, &["StartLimitBurst"]).filter(|d| d.value.value.trim() == "0");
+    let Some(off) = interval.or(burst) else {
+        return;
     };
+    let setting = format!("{}={}", off.key.value, off.value.value.trim());
+    let at_once = u
+        .unit
+        .get("Service", "RestartSec")
+        .filter(|d| is_zero_time(&d.value.value))
+        .map_or("", |_| ", and `RestartSec=0` retries at once");
     out.push(
-        Diagnostic::new("restart-loop", restart.value.span, message)
-            .label(label)
-            .help("set `StartLimitIntervalSec=` and `StartLimitBurst=` in `[Unit]`, or use `Restart=on-failure` with `RestartSec=`")
-            .subject(format!("{} start limit", u.name)),
+        Diagnostic::new(
+            "restart-loop",
+            restart.value.span,
+            format!(
+                "unit `{}` restarts `{policy}` without end: `{setting}` switches systemd's start limit off{at_once}",
+                u.name
+            ),
+        )
+        .label("restarts forever")
+        .related(off.value.span, "start limit switched off here")
+        .help(format!(
+            "remove `{setting}` to keep systemd's default limit (5 starts in 10 s), or set a limit with `StartLimitIntervalSec=` and `StartLimitBurst=` in `[Unit]`"
+        ))
+        .subject(format!("{} start limit", u.name)),
     );
 }
 
@@ -222,7 +238,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn unit_without_start_limit_and_missing_program() {
+    fn zero_time_spans() {
+        for v in ["0", "0s", "0ms", " 0 sec", "00", "0.0s"] {
+            assert!(is_zero_time(v), "{v}");
+        }
+        for v in ["", "5", "10s", "0.5s", "infinity", "s", "1min 0s"] {
+            assert!(!is_zero_time(v), "{v}");
+        }
+    }
+
+    #[test]
+    fn plain_restart_always_is_silent_and_missing_program_is_reported() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/stacks/port-claims");
         let filters = crate::discover::Filters::new(&[], &[]).expect("no globs");
         let files = crate::discover::walk(&root, &filters).files;
@@ -233,11 +259,10 @@ mod tests {
         assert_eq!(
             msgs,
             vec![
-                "unit `billing.service` restarts always with no start limit",
                 "unit `billing.service` runs `/opt/shop/billing/bin/billingd`, but `billing/bin/billingd` does not exist in the repository",
             ]
         );
-        let text = &stack.sources.files()[out[1].primary.span.file.0 as usize].text;
-        assert_eq!(&text[out[1].primary.span.range()], "/opt/shop/billing/bin/billingd");
+        let text = &stack.sources.files()[out[0].primary.span.file.0 as usize].text;
+        assert_eq!(&text[out[0].primary.span.range()], "/opt/shop/billing/bin/billingd");
     }
 }

@@ -1,5 +1,6 @@
-//! missing-env-file: an `env_file` that does not exist (unless `required: false`); an absolute
-//! path outside the repository is a warning. Docs: rules/missing-env-file.md
+//! missing-env-file: an `env_file` that does not exist (unless `required: false`). One that is
+//! provided at deploy time (a committed template beside it, or git-ignored) and an absolute path
+//! outside the repository are infos. Docs: rules/missing-env-file.md
 use crate::model::stack::EnvFileState;
 use crate::rules::prelude::*;
 
@@ -17,21 +18,28 @@ impl Rule for MissingEnvFile {
                         EnvFileState::Absolute => Diagnostic::new(
                             "missing-env-file",
                             e.path.span,
-                            format!(
-                                "env file `{written}` of service `{name}` is outside the repository; the stack starts only on hosts where it exists"
-                            ),
+                            format!("env file `{written}` of service `{name}` is not checked: outside the repository"),
                         )
-                        .severity(Severity::Warning)
+                        .severity(Severity::Info)
                         .label("absolute path, not checked")
-                        .help("keep the file in the repository (or a template of it), or mark it `required: false`"),
-                        EnvFileState::Missing { path, template: Some(t) } => Diagnostic::new(
+                        .help("document where the file comes from on the host, or commit a template of it"),
+                        EnvFileState::DeployTime { path, template: Some(t), .. } => Diagnostic::new(
                             "missing-env-file",
                             e.path.span,
-                            format!("env file `{path}` of service `{name}` does not exist (only `{t}` is committed)"),
+                            format!("`{path}` is not committed; it is provided at deploy time from `{t}`"),
                         )
-                        .label("no such file")
-                        .help(format!("create it from the template (`cp {t} {path}`) before `docker compose up`, or mark it `required: false`")),
-                        EnvFileState::Missing { path, template: None } => Diagnostic::new(
+                        .severity(Severity::Info)
+                        .label("created from the template where the stack runs")
+                        .help(format!("create it before `docker compose up` (`cp {t} {path}`)")),
+                        EnvFileState::DeployTime { path, template: None, .. } => Diagnostic::new(
+                            "missing-env-file",
+                            e.path.span,
+                            format!("`{path}` is not committed (git-ignored); it is provided at deploy time"),
+                        )
+                        .severity(Severity::Info)
+                        .label("git-ignored, created where the stack runs")
+                        .help(format!("commit a template of it (`{path}.example`) so a new host knows what to put in it")),
+                        EnvFileState::Missing { path } => Diagnostic::new(
                             "missing-env-file",
                             e.path.span,
                             format!("env file `{path}` of service `{name}` does not exist"),

@@ -1,0 +1,2 @@
+#!/bin/sh
+find /var/tmp/app -mtime +7 -delete
