@@ -297,7 +297,10 @@ mod tests {
 
     #[test]
     fn assistants_and_history() {
-        assert!(matches!(by_path(".claude/commands/deploy.md"), Some(Inactive::Assistant(_))));
+        assert!(matches!(
+            by_path(".claude/commands/deploy.md"),
+            Some(Inactive::Assistant(_))
+        ));
         assert!(matches!(
             by_path(".claude/worktrees/x/docker-compose.yml"),
             Some(Inactive::Assistant(_))
@@ -317,7 +320,12 @@ mod tests {
         ] {
             assert_eq!(by_path(p), Some(Inactive::HistoricalDoc), "{p}");
         }
-        for p in ["README.md", "docs/ports-2.md", "docs/reporting-api.md", "docs/DEPLOYMENT.md"] {
+        for p in [
+            "README.md",
+            "docs/ports-2.md",
+            "docs/reporting-api.md",
+            "docs/DEPLOYMENT.md",
+        ] {
             assert_eq!(by_path(p), None, "{p}");
         }
         // A compose file under `reports/` is not a doc.
