@@ -29,6 +29,9 @@ pub struct ComposeModel {
     /// The names external networks have on the host (`name:`, else the key): projects that join
     /// one of them run on one machine. Names with an unresolved `${VAR}` are left out.
     pub external_networks: Vec<String>,
+    /// The top-level `name:`, the Compose project name: files that set one name make one project
+    /// on one machine. `None` when unset or holding an unresolved `${VAR}`.
+    pub name: Option<String>,
 }
 
 impl ComposeModel {

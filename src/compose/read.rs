@@ -111,6 +111,11 @@ impl Reader {
                 None => self.wrong_type(services, "services", "a mapping"),
             }
         }
+        model.name = root
+            .get("name")
+            .and_then(Node::as_text)
+            .filter(|n| !n.is_empty() && !is_unknown(n))
+            .map(str::to_owned);
         if let Some(nets) = root.get("networks") {
             for (name, key, body) in nets.entries() {
                 let external = body

@@ -26,7 +26,18 @@ pub fn compose_commands(text: &str) -> Vec<(usize, Vec<String>)> {
             logical.clear();
             continue;
         }
-        let words = crate::compose::read::split_words(&logical);
+        // A quoted command (`echo "run: docker compose -f x.yml up"`, `sh -c '...'`) is a command
+        // too: its words are read in its place.
+        let words: Vec<String> = crate::compose::read::split_words(&logical)
+            .into_iter()
+            .flat_map(|w| {
+                if w.contains(char::is_whitespace) && (w.contains("docker-compose") || w.contains("docker compose")) {
+                    crate::compose::read::split_words(&w)
+                } else {
+                    vec![w]
+                }
+            })
+            .collect();
         let mut k = 0;
         while k < words.len() {
             let w = words[k].rsplit('/').next().unwrap_or("");
@@ -52,39 +63,41 @@ pub fn compose_commands(text: &str) -> Vec<(usize, Vec<String>)> {
     out
 }
 
-/// Sets of two or more compose files named with `-f`/`--file` in one invocation, as paths relative
-/// to the root (resolved against the script's folder, then the root); only sets whose files all
-/// exist (`exists`) are returned.
-pub fn compose_file_sets(path: &str, text: &str, exists: &dyn Fn(&str) -> bool) -> Vec<Vec<String>> {
+/// The compose files named with `-f`/`--file` in each invocation in `text` (one list per
+/// invocation that names at least one), as paths relative to the root. One invocation runs in one
+/// folder: its files are resolved all against the script's folder, else all against the root; an
+/// invocation whose files exist neither way (`exists`) is left out, so a script that runs its own
+/// folder's `docker-compose.yml` never pulls in the root's file of that name.
+pub fn compose_file_runs(path: &str, text: &str, exists: &dyn Fn(&str) -> bool) -> Vec<Vec<String>> {
     let dir = dir_of(path);
-    let mut sets = Vec::new();
+    let mut runs = Vec::new();
     for (_, words) in compose_commands(text) {
-        let mut files = Vec::new();
+        let mut named = Vec::new();
         let mut it = words.iter();
         while let Some(w) = it.next() {
             let f = match w.as_str() {
                 "-f" | "--file" => it.next().cloned(),
                 _ => w.strip_prefix("--file=").map(str::to_owned),
             };
-            let Some(f) = f else { continue };
-            let resolved = [join(dir, &f), join("", &f)].into_iter().flatten().find(|p| exists(p));
-            match resolved {
-                Some(p) => files.push(p),
-                None => {
-                    files.clear();
-                    break;
-                }
+            named.extend(f);
+        }
+        if named.is_empty() {
+            continue;
+        }
+        let resolve =
+            |base: &str| -> Option<Vec<String>> { named.iter().map(|f| join(base, f).filter(|p| exists(p))).collect() };
+        if let Some(files) = resolve(dir).or_else(|| resolve("")) {
+            if !runs.contains(&files) {
+                runs.push(files);
             }
         }
-        if files.len() >= 2 && !sets.contains(&files) {
-            sets.push(files);
-        }
     }
-    sets
+    runs
 }
 
-/// Every compose file named with `-f`/`--file` in an invocation in `text`, resolved as
-/// [`compose_file_sets`] does (files that do not exist are left out).
+/// Every compose file named with `-f`/`--file` in an invocation in `text`, each resolved against
+/// the script's folder, then the root (files that do not exist are left out): any file a script
+/// may mean, where [`compose_file_runs`] keeps only what one invocation surely runs.
 pub fn compose_files_named(path: &str, text: &str, exists: &dyn Fn(&str) -> bool) -> Vec<String> {
     let dir = dir_of(path);
     let mut out = Vec::new();
@@ -108,6 +121,13 @@ pub fn compose_files_named(path: &str, text: &str, exists: &dyn Fn(&str) -> bool
 mod tests {
     use super::*;
 
+    /// The runs of two or more files: the sets Compose merges.
+    fn compose_file_sets(path: &str, text: &str, exists: &dyn Fn(&str) -> bool) -> Vec<Vec<String>> {
+        let mut sets = compose_file_runs(path, text, exists);
+        sets.retain(|files| files.len() >= 2);
+        sets
+    }
+
     #[test]
     fn finds_file_sets() {
         let text = "deploy:\n\tdocker compose -f docker-compose.yml \\\n\t  -f docker-compose.staging.yml up -d\n\tdocker-compose -f a.yml logs api\n";
@@ -124,6 +144,25 @@ mod tests {
         assert!(missing.is_empty());
     }
 
+    /// A script's files are resolved in one folder: its own `docker-compose.yml` (absent here) is
+    /// not swapped for the root's file of that name beside an overlay of its own folder.
+    #[test]
+    fn one_invocation_resolves_in_one_folder() {
+        let exists = |p: &str| {
+            matches!(
+                p,
+                "docker-compose.yml" | "db/dev/docker-compose.dev.yml" | "db/extra.yml"
+            )
+        };
+        let text = "docker compose -f docker-compose.yml -f ./dev/docker-compose.dev.yml down\n";
+        assert!(compose_file_sets("db/reset.sh", text, &exists).is_empty());
+        let alone = "docker compose -f extra.yml up\ndocker compose -f docker-compose.yml up\n";
+        assert_eq!(
+            compose_file_runs("db/run.sh", alone, &exists),
+            vec![vec!["db/extra.yml".to_owned()], vec!["docker-compose.yml".to_owned()]]
+        );
+    }
+
     /// Lines are split only when they may hold a `compose` word, which quotes can join from
     /// pieces: such lines are still read.
     #[test]
@@ -137,5 +176,8 @@ mod tests {
         );
         assert_eq!(found[1].0, 4);
         assert!(compose_commands("docker ps\nno invocation here\n").is_empty());
+        let echoed = compose_commands("echo \"  Command: docker-compose --profile x -f alt.yml up -d\"\n");
+        assert_eq!(echoed.len(), 1, "{echoed:?}");
+        assert_eq!(echoed[0].1[..4], ["--profile", "x", "-f", "alt.yml"]);
     }
 }

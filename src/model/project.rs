@@ -2,7 +2,8 @@
 //!
 //! A base (`compose.y(a)ml` / `docker-compose.y(a)ml`) runs with its `*.override.y(a)ml`; each
 //! `docker-compose.<env>.y(a)ml` beside a base is an alternative overlay, evaluated as its own
-//! project `base+<env>`; explicit `projects:` in the config win. Each file is interpolated with the
+//! project `base+<env>`, unless it shares no service with the base and runs without it (then it
+//! is a project of its own, see `is_alternative`); explicit `projects:` in the config win. Each file is interpolated with the
 //! project's `.env`, `extends` and `include` are resolved, then the files are merged with the
 //! Compose specification's rules at the YAML-tree level. Merged nodes keep the spans of the file
 //! where each value was written, so every finding still points at the right line.
@@ -119,6 +120,22 @@ fn overlay_parts(name: &str) -> Option<(&str, &str)> {
     }
 }
 
+/// Whether the files `a` and `b` are a base and an alternative overlay of it in one folder
+/// (`docker-compose.yml` and `docker-compose.center-deep.yml`): whether merged (`base+env`) or
+/// run alone, they describe one stack in two ways, never two stacks running side by side.
+pub fn base_and_alternative(a: &str, b: &str) -> bool {
+    if dir_of(a) != dir_of(b) {
+        return false;
+    }
+    let pair = |base: &str, alt: &str| {
+        let base = file_name(base);
+        is_base_name(base)
+            && overlay_parts(file_name(alt))
+                .is_some_and(|(stem, env)| env != "override" && base.split('.').next() == Some(stem))
+    };
+    pair(a, b) || pair(b, a)
+}
+
 /// Whether a compose document could run on its own: some service has an image or a build.
 pub fn is_runnable(doc: &Node) -> bool {
     doc.get("services")
@@ -129,11 +146,83 @@ pub fn is_runnable(doc: &Node) -> bool {
         .unwrap_or(false)
 }
 
-/// Groups compose files into projects: returns (name, files in merge order).
+/// The service keys a compose document defines.
+fn service_names(doc: &Node) -> impl Iterator<Item = &str> {
+    doc.get("services")
+        .into_iter()
+        .flat_map(|s| s.entries().map(|(name, _, _)| name))
+}
+
+/// The services a compose service names as ones it needs (`depends_on`, `links`, `extends` in the
+/// same file, `network_mode: service:x`, `volumes_from`), as written.
+fn needed_services(service: &Node) -> Vec<&str> {
+    let mut out = Vec::new();
+    if let Some(d) = service.get("depends_on") {
+        match d.as_seq() {
+            Some(items) => out.extend(items.iter().filter_map(Node::as_text)),
+            None => out.extend(d.entries().map(|(name, _, _)| name)),
+        }
+    }
+    for l in service.get("links").and_then(Node::as_seq).unwrap_or_default() {
+        out.extend(l.as_text().map(|t| t.split(':').next().unwrap_or(t)));
+    }
+    if let Some(e) = service.get("extends") {
+        match e.as_text() {
+            Some(t) => out.push(t),
+            None if e.get("file").is_none() => out.extend(e.get("service").and_then(Node::as_text)),
+            None => {}
+        }
+    }
+    if let Some(t) = service.get("network_mode").and_then(Node::as_text) {
+        out.extend(t.strip_prefix("service:"));
+    }
+    for v in service.get("volumes_from").and_then(Node::as_seq).unwrap_or_default() {
+        if let Some(t) = v.as_text().filter(|t| !t.starts_with("container:")) {
+            let t = t.strip_prefix("service:").unwrap_or(t);
+            out.push(t.split(':').next().unwrap_or(t));
+        }
+    }
+    out
+}
+
+/// Whether `overlay`, named as an overlay of `base`, is rather an alternative to it: a file that
+/// runs on its own (some service has an image or a build) and adjusts none of the base's services
+/// (they share no service name), which some script or doc runs alone, or none runs with the base
+/// while none of its services needs one of the base's. `docker-compose.center-deep.yml` beside
+/// `docker-compose.yml`, started with `-f docker-compose.center-deep.yml`, is such a file;
+/// `docker-compose.prod.yml` that changes the base's `api`, or a `docker-compose.monitoring.yml`
+/// whose exporter depends on the base's `db`, is an overlay.
+fn is_alternative(base: &str, overlay: &str, docs: &HashMap<String, (FileId, &Node)>, runs: &[Vec<String>]) -> bool {
+    let (Some((_, base_doc)), Some((_, doc))) = (docs.get(base), docs.get(overlay)) else {
+        return false;
+    };
+    if !is_runnable(doc) {
+        return false;
+    }
+    let base_names: foldhash::HashSet<&str> = service_names(base_doc).collect();
+    if service_names(doc).any(|n| base_names.contains(n)) {
+        return false;
+    }
+    let with_base = |r: &Vec<String>| r.iter().any(|f| f == base);
+    let naming = || runs.iter().filter(|r| r.iter().any(|f| f == overlay));
+    if naming().any(|r| !with_base(r)) {
+        return true;
+    }
+    let needs_base = doc
+        .get("services")
+        .into_iter()
+        .flat_map(|s| s.entries())
+        .any(|(_, _, body)| needed_services(body).iter().any(|n| base_names.contains(n)));
+    !needs_base && !naming().any(with_base)
+}
+
+/// Groups compose files into projects: returns (name, files in merge order). `runs` are the file
+/// lists of the `docker compose -f ...` invocations found in scripts and docs.
 pub fn group(
     compose_paths: &[String],
     docs: &HashMap<String, (FileId, &Node)>,
     explicit: &[(String, Vec<String>)],
+    runs: &[Vec<String>],
 ) -> Vec<(String, Vec<String>)> {
     let mut projects: Vec<(String, Vec<String>)> = Vec::new();
     let mut used: foldhash::HashSet<&str> = foldhash::HashSet::default();
@@ -169,7 +258,11 @@ pub fn group(
                 if let Some((stem, env)) = overlay_parts(file_name(f)) {
                     if stem == base_stem && env != "override" {
                         claimed.insert(f);
-                        projects.push((format!("{base}+{env}"), vec![(*base).to_owned(), (*f).to_owned()]));
+                        if is_alternative(base, f, docs, runs) {
+                            projects.push(((*f).to_owned(), vec![(*f).to_owned()]));
+                        } else {
+                            projects.push((format!("{base}+{env}"), vec![(*base).to_owned(), (*f).to_owned()]));
+                        }
                     }
                 }
             }
@@ -674,6 +767,77 @@ mod tests {
         assert_eq!(join("", "./x").as_deref(), Some("x"));
         assert_eq!(join("", "../x"), None);
         assert_eq!(join("a", "/opt/x"), None);
+    }
+
+    /// Which `docker-compose.<name>.yml` beside a base are overlays of it and which are
+    /// alternatives (projects of their own).
+    #[test]
+    fn alternatives_by_content_and_runs() {
+        let files = [
+            (
+                "docker-compose.yml",
+                "services:\n  api: {image: api:1}\n  db: {image: pg:16}\n",
+            ),
+            // Adjusts `api`: an overlay.
+            ("docker-compose.prod.yml", "services:\n  api: {restart: always}\n"),
+            // Shares nothing, needs nothing, run by no script: an alternative.
+            ("docker-compose.lite.yml", "services:\n  lite: {image: lite:1}\n"),
+            // Needs the base's `db` and is run by no script: an overlay.
+            (
+                "docker-compose.metrics.yml",
+                "services:\n  exporter: {image: exp:1, depends_on: [db]}\n",
+            ),
+            // Needs `db` too, but a script runs it alone: an alternative.
+            (
+                "docker-compose.demo.yml",
+                "services:\n  demo: {image: demo:1, depends_on: [db]}\n",
+            ),
+            // Shares nothing, but a script runs it with the base: an overlay.
+            ("docker-compose.tools.yml", "services:\n  tools: {image: tools:1}\n"),
+        ];
+        let parsed: Vec<crate::yaml::YamlStream> = files
+            .iter()
+            .enumerate()
+            .map(|(i, (_, text))| {
+                let id = FileId(u32::try_from(i).unwrap_or(0));
+                crate::yaml::parse_yaml(id, text, crate::yaml::YamlLimits::default())
+            })
+            .collect();
+        let mut docs: HashMap<String, (FileId, &Node)> = HashMap::default();
+        for (i, ((path, _), stream)) in files.iter().zip(&parsed).enumerate() {
+            if let Some(doc) = stream.documents.first() {
+                docs.insert((*path).to_owned(), (FileId(u32::try_from(i).unwrap_or(0)), doc));
+            }
+        }
+        let paths: Vec<String> = files.iter().map(|(p, _)| (*p).to_owned()).collect();
+        let runs = vec![
+            vec!["docker-compose.demo.yml".to_owned()],
+            vec!["docker-compose.yml".to_owned(), "docker-compose.tools.yml".to_owned()],
+        ];
+        let names: Vec<String> = group(&paths, &docs, &[], &runs).into_iter().map(|(n, _)| n).collect();
+        assert_eq!(
+            names,
+            [
+                "docker-compose.yml",
+                "docker-compose.yml+prod",
+                "docker-compose.lite.yml",
+                "docker-compose.yml+metrics",
+                "docker-compose.demo.yml",
+                "docker-compose.yml+tools",
+            ]
+        );
+        assert!(base_and_alternative(
+            "a/docker-compose.yml",
+            "a/docker-compose.lite.yml"
+        ));
+        assert!(!base_and_alternative(
+            "a/docker-compose.yml",
+            "b/docker-compose.lite.yml"
+        ));
+        assert!(!base_and_alternative(
+            "docker-compose.yml",
+            "docker-compose.override.yml"
+        ));
     }
 
     #[test]

@@ -857,19 +857,23 @@ impl Stack {
         let (set_aside, live): (Vec<String>, Vec<String>) = compose_paths
             .into_iter()
             .partition(|p| self.sources.by_path(p).is_some_and(|f| self.is_inactive(f.id)));
-        let mut groups = project::group(&live, &docs, &explicit);
-        groups.extend(project::group(&set_aside, &docs, &[]));
-        // `-f a -f b` invocations in scripts and docs: projects too, unless already formed. The
-        // texts are scanned in parallel (hundreds of docs); sets are added in the texts' order.
-        let invoked: Vec<Vec<Vec<String>>> = self
+        // `docker compose -f ...` invocations in scripts and docs, scanned in parallel (hundreds
+        // of docs) and kept in the texts' order: they tell which overlays run without their base,
+        // and each set of two or more files is a project too, unless already formed.
+        let runs: Vec<Vec<String>> = self
             .texts
             .par_iter()
             .filter(|(id, kind)| matches!(kind, FileKind::Script | FileKind::Markdown) && !self.is_inactive(*id))
             .filter_map(|(id, _)| self.sources.get(*id))
-            .map(|src| super::invocations::compose_file_sets(&src.path, &src.text, &|p| docs.contains_key(p)))
+            .map(|src| super::invocations::compose_file_runs(&src.path, &src.text, &|p| docs.contains_key(p)))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .flatten()
             .collect();
+        let mut groups = project::group(&live, &docs, &explicit, &runs);
+        groups.extend(project::group(&set_aside, &docs, &[], &runs));
         let mut formed: HashSet<Vec<String>> = groups.iter().map(|(_, g)| g.clone()).collect();
-        for files in invoked.into_iter().flatten() {
+        for files in runs.into_iter().filter(|files| files.len() >= 2) {
             if formed.insert(files.clone()) {
                 groups.push((files.join(" + "), files));
             }

@@ -1,6 +1,7 @@
 //! port-clash: two services of one compose project publish the same host ip/port/protocol.
 //! Docs: rules/port-clash.md
 use crate::compose::PortMapping;
+use crate::model::project::Project;
 use crate::rules::prelude::*;
 use foldhash::HashMap;
 use std::collections::BTreeSet;
@@ -14,79 +15,130 @@ impl Rule for PortClash {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         crate::k8s::checks::port_clash(&stack.k8s, out);
         registry_clashes(stack, out);
-        host_clashes(stack, out);
-        for project in &stack.projects {
-            let services = &project.model.services;
-            // Every fixed host port, indexed by (protocol, port): no all-pairs loop over mappings.
-            let mut published: Vec<(usize, &PortMapping)> = Vec::new();
-            for (si, s) in services.iter().enumerate() {
-                published.extend(s.ports.iter().filter(|m| m.published.is_some()).map(|m| (si, m)));
+        // One pair of publishers is one clash, however many projects (a base and its overlays, a
+        // `-f` set and its files, host groups) hold both: each pair is reported once.
+        let mut reported = Reported::default();
+        project_clashes(stack, &mut reported, out);
+        host_clashes(stack, &mut reported, out);
+    }
+}
+
+/// The clashes already reported: pairs of places in either order, and each place with the named
+/// containers (`container_name`) it was reported against.
+#[derive(Default)]
+struct Reported<'a> {
+    pairs: BTreeSet<(Span, Span)>,
+    against: BTreeSet<(Span, &'a str)>,
+}
+
+impl<'a> Reported<'a> {
+    /// Records the pair `a`, `b`; false when it was reported already.
+    fn first_time(&mut self, a: Span, b: Span) -> bool {
+        self.pairs.insert((a.min(b), a.max(b)))
+    }
+
+    /// Records the clash of place `a` (container `ca`) with place `b` (container `cb`); false when
+    /// one of them was reported already against the other's container, published again in a copy
+    /// of its file (a root stack and a per-folder copy that both define `room-26-grafana`).
+    fn first_time_between(&mut self, (a, ca): (Span, Option<&'a str>), (b, cb): (Span, Option<&'a str>)) -> bool {
+        let seen = |r: &Self, s: Span, c: Option<&'a str>| c.is_some_and(|c| r.against.contains(&(s, c)));
+        if seen(self, a, cb) || seen(self, b, ca) || !self.first_time(a, b) {
+            return false;
+        }
+        self.against.extend(cb.map(|c| (a, c)));
+        self.against.extend(ca.map(|c| (b, c)));
+        true
+    }
+}
+
+/// The `container_name` of a service, when set and resolved.
+fn container_name(s: &crate::compose::Service) -> Option<&str> {
+    known(&s.container_name)
+}
+
+/// The text of an optional value, when set, not empty and resolved.
+fn known(v: &Option<crate::compose::model::Spanned<String>>) -> Option<&str> {
+    v.as_ref()
+        .map(|s| s.value.as_str())
+        .filter(|t| !t.is_empty() && !crate::compose::model::is_unknown(t))
+}
+
+/// Host ports clashing between two services of one compose project.
+fn project_clashes(stack: &Stack, reported: &mut Reported<'_>, out: &mut Vec<Diagnostic>) {
+    for project in &stack.projects {
+        let services = &project.model.services;
+        // Every fixed host port, indexed by (protocol, port): no all-pairs loop over mappings.
+        let mut published: Vec<(usize, &PortMapping)> = Vec::new();
+        for (si, s) in services.iter().enumerate() {
+            published.extend(s.ports.iter().filter(|m| m.published.is_some()).map(|m| (si, m)));
+        }
+        let mut index: HashMap<(&str, u16), Vec<usize>> = HashMap::default();
+        for (i, (_, m)) in published.iter().enumerate() {
+            let Some(range) = m.published else { continue };
+            for port in (range.start..=range.end).take(MAX_RANGE) {
+                index.entry((m.protocol.as_str(), port)).or_default().push(i);
             }
-            let mut index: HashMap<(&str, u16), Vec<usize>> = HashMap::default();
-            for (i, (_, m)) in published.iter().enumerate() {
-                let Some(range) = m.published else { continue };
-                for port in (range.start..=range.end).take(MAX_RANGE) {
-                    index.entry((m.protocol.as_str(), port)).or_default().push(i);
-                }
-            }
-            let mut pairs: BTreeSet<(usize, usize, u16)> = BTreeSet::new();
-            for ((_, port), owners) in &index {
-                for (n, &a) in owners.iter().enumerate() {
-                    for &b in owners.iter().skip(n + 1) {
-                        let ((sa, ma), (sb, mb)) = (published[a], published[b]);
-                        let (Some(sva), Some(svb)) = (services.get(sa), services.get(sb)) else {
-                            continue;
-                        };
-                        if ma.ip_overlaps(mb) && (sa == sb || sva.may_run_with(svb)) {
-                            // Keep the lowest clashing port of each pair.
-                            if let Some(&(_, _, p)) = pairs.range((a, b, 0)..=(a, b, u16::MAX)).next() {
-                                if p <= *port {
-                                    continue;
-                                }
-                                pairs.remove(&(a, b, p));
+        }
+        let mut pairs: BTreeSet<(usize, usize, u16)> = BTreeSet::new();
+        for ((_, port), owners) in &index {
+            for (n, &a) in owners.iter().enumerate() {
+                for &b in owners.iter().skip(n + 1) {
+                    let ((sa, ma), (sb, mb)) = (published[a], published[b]);
+                    let (Some(sva), Some(svb)) = (services.get(sa), services.get(sb)) else {
+                        continue;
+                    };
+                    if ma.ip_overlaps(mb) && (sa == sb || sva.may_run_with(svb)) {
+                        // Keep the lowest clashing port of each pair.
+                        if let Some(&(_, _, p)) = pairs.range((a, b, 0)..=(a, b, u16::MAX)).next() {
+                            if p <= *port {
+                                continue;
                             }
-                            pairs.insert((a, b, *port));
+                            pairs.remove(&(a, b, p));
                         }
+                        pairs.insert((a, b, *port));
                     }
                 }
             }
-            for (a, b, port) in pairs {
-                let ((sa, first), (sb, dup)) = (published[a], published[b]);
-                let (Some(first_svc), Some(dup_svc)) = (services.get(sa), services.get(sb)) else {
-                    continue;
-                };
-                let host = if first.any_ip() {
-                    dup.describe_host()
-                } else {
-                    first.describe_host()
-                };
-                let what = if first.published.map(|r| r.len()) == Some(1) && dup.published.map(|r| r.len()) == Some(1) {
-                    format!("host port {host}")
-                } else {
-                    format!("host port {port}/{} (in overlapping ranges)", dup.protocol)
-                };
-                let message = if sa == sb {
-                    format!("{what} is published twice by `{}`", dup_svc.name.value)
-                } else {
-                    format!(
-                        "{what} is published by both `{}` and `{}`",
-                        first_svc.name.value, dup_svc.name.value
-                    )
-                };
-                out.push(
-                    Diagnostic::new("port-clash", dup.span, message)
-                        .label("published again here")
-                        .related(
-                            first.span,
-                            format!("first published here by `{}`", first_svc.name.value),
-                        )
-                        .help("give one of them another host port, or drop the host port to publish on a random one")
-                        .subject(format!(
-                            "{} {port}/{} {} {}",
-                            project.name, dup.protocol, first_svc.name.value, dup_svc.name.value
-                        )),
-                );
+        }
+        for (a, b, port) in pairs {
+            let ((sa, first), (sb, dup)) = (published[a], published[b]);
+            let (Some(first_svc), Some(dup_svc)) = (services.get(sa), services.get(sb)) else {
+                continue;
+            };
+            if !reported.first_time(first.span, dup.span) {
+                continue;
             }
+            let host = if first.any_ip() {
+                dup.describe_host()
+            } else {
+                first.describe_host()
+            };
+            let what = if first.published.map(|r| r.len()) == Some(1) && dup.published.map(|r| r.len()) == Some(1) {
+                format!("host port {host}")
+            } else {
+                format!("host port {port}/{} (in overlapping ranges)", dup.protocol)
+            };
+            let message = if sa == sb {
+                format!("{what} is published twice by `{}`", dup_svc.name.value)
+            } else {
+                format!(
+                    "{what} is published by both `{}` and `{}`",
+                    first_svc.name.value, dup_svc.name.value
+                )
+            };
+            out.push(
+                Diagnostic::new("port-clash", dup.span, message)
+                    .label("published again here")
+                    .related(
+                        first.span,
+                        format!("first published here by `{}`", first_svc.name.value),
+                    )
+                    .help("give one of them another host port, or drop the host port to publish on a random one")
+                    .subject(format!(
+                        "{} {port}/{} {} {}",
+                        project.name, dup.protocol, first_svc.name.value, dup_svc.name.value
+                    )),
+            );
         }
     }
 }
@@ -225,11 +277,18 @@ fn host_groups(stack: &Stack) -> Vec<(String, Vec<Member>)> {
             units.collect(),
         ));
     }
-    // Projects joined through a shared external network (union of every network they share).
-    let mut by_net: std::collections::BTreeMap<&str, Vec<usize>> = std::collections::BTreeMap::new();
+    // Projects joined through a shared external network or a shared compose project name (`name:`
+    // makes Compose treat the files as one project): the union of every link they share.
+    let mut by_link: std::collections::BTreeMap<(&str, &str), Vec<usize>> = std::collections::BTreeMap::new();
     for (i, p) in stack.projects.iter().enumerate() {
         for n in &p.model.external_networks {
-            by_net.entry(n.as_str()).or_default().push(i);
+            by_link.entry(("the external network", n.as_str())).or_default().push(i);
+        }
+        if let Some(n) = &p.model.name {
+            by_link
+                .entry(("the compose project name", n.as_str()))
+                .or_default()
+                .push(i);
         }
     }
     let mut parent: Vec<usize> = (0..stack.projects.len()).collect();
@@ -240,14 +299,14 @@ fn host_groups(stack: &Stack) -> Vec<(String, Vec<Member>)> {
         }
         i
     }
-    let mut nets_of_root: HashMap<usize, BTreeSet<&str>> = HashMap::default();
-    for (net, members) in &by_net {
+    let mut links_of: HashMap<usize, BTreeSet<(&str, &str)>> = HashMap::default();
+    for (link, members) in &by_link {
         for w in members.windows(2) {
             let (a, b) = (root(&mut parent, w[0]), root(&mut parent, w[1]));
             parent[b.max(a)] = a.min(b);
         }
         if members.len() > 1 {
-            nets_of_root.entry(members[0]).or_default().insert(net);
+            links_of.entry(members[0]).or_default().insert(*link);
         }
     }
     let mut comps: std::collections::BTreeMap<usize, Vec<Member>> = std::collections::BTreeMap::new();
@@ -255,64 +314,109 @@ fn host_groups(stack: &Stack) -> Vec<(String, Vec<Member>)> {
         let r = root(&mut parent, i);
         comps.entry(r).or_default().push(Member::Project(i));
     }
-    let mut roots_nets: HashMap<usize, BTreeSet<&str>> = HashMap::default();
-    for (first, nets) in nets_of_root {
+    let mut roots_links: HashMap<usize, BTreeSet<(&str, &str)>> = HashMap::default();
+    for (first, links) in links_of {
         let r = root(&mut parent, first);
-        roots_nets.entry(r).or_default().extend(nets);
+        roots_links.entry(r).or_default().extend(links);
     }
     for (r, members) in comps {
         if members.len() < 2 {
             continue;
         }
-        let nets: Vec<String> = roots_nets
+        let links: Vec<String> = roots_links
             .get(&r)
-            .map(|n| n.iter().map(|n| format!("`{n}`")).collect())
+            .map(|l| l.iter().map(|(kind, name)| format!("{kind} `{name}`")).collect())
             .unwrap_or_default();
-        groups.push((
-            format!("one host (they share the external network {})", nets.join(", ")),
-            members,
-        ));
+        groups.push((format!("one host (they share {})", links.join(", ")), members));
     }
     groups
 }
 
 /// Whether every compose project of the repository is an overlay or alternative of one base: the
-/// projects, linked by the files they share, form a single family.
+/// projects, linked as [`alternatives`] (a shared file, or a base and a file of its folder run
+/// instead of it), form a single family.
 fn one_compose_family(stack: &Stack) -> bool {
-    let Some(first) = stack.projects.first() else {
+    let n = stack.projects.len();
+    if n == 0 {
         return false;
-    };
-    let mut family: BTreeSet<crate::source::FileId> = first.files.iter().copied().collect();
-    let mut left: Vec<&crate::model::project::Project> = stack.projects.iter().skip(1).collect();
-    // Grow the family until no project joins it; bounded by the number of projects.
-    loop {
-        let before = left.len();
-        left.retain(|p| {
-            if p.files.iter().any(|f| family.contains(f)) {
-                family.extend(p.files.iter().copied());
-                false
-            } else {
-                true
-            }
-        });
-        if left.is_empty() {
-            return true;
+    }
+    let mut parent: Vec<usize> = (0..n).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
         }
-        if left.len() == before {
-            return false;
+        i
+    }
+    fn join(parent: &mut [usize], a: usize, b: usize) {
+        let (ra, rb) = (root(parent, a), root(parent, b));
+        parent[ra.max(rb)] = ra.min(rb);
+    }
+    let mut by_file: HashMap<crate::source::FileId, usize> = HashMap::default();
+    let mut by_dir: std::collections::BTreeMap<&str, Vec<usize>> = std::collections::BTreeMap::new();
+    for (i, p) in stack.projects.iter().enumerate() {
+        for f in &p.files {
+            match by_file.get(f) {
+                Some(&j) => join(&mut parent, i, j),
+                None => {
+                    by_file.insert(*f, i);
+                }
+            }
+        }
+        by_dir.entry(p.dir.as_str()).or_default().push(i);
+    }
+    for members in by_dir.values() {
+        for (k, &i) in members.iter().enumerate() {
+            for &j in members.iter().skip(k + 1) {
+                if let (Some(a), Some(b)) = (stack.projects.get(i), stack.projects.get(j)) {
+                    if alternatives(stack, a, b) {
+                        join(&mut parent, i, j);
+                    }
+                }
+            }
         }
     }
+    (1..n).all(|i| root(&mut parent, i) == root(&mut parent, 0))
 }
 
-/// Whether two projects are alternatives of one base (`base+dev`, `base+prod`) or one is the other's
-/// base: they share a file, so they never run side by side.
-fn alternatives(a: &crate::model::project::Project, b: &crate::model::project::Project) -> bool {
+/// Whether two projects are alternatives of one base (`base+dev`, `base+prod`), one is the other's
+/// base (they share a file), or they are a base and a file of its folder run instead of it
+/// (`docker-compose.yml` and `docker-compose.center-deep.yml`): they never run side by side.
+fn alternatives(stack: &Stack, a: &Project, b: &Project) -> bool {
     a.files.iter().any(|f| b.files.contains(f))
+        || match (a.files.first(), b.files.first()) {
+            (Some(fa), Some(fb)) => {
+                crate::model::project::base_and_alternative(stack.sources.path(*fa), stack.sources.path(*fb))
+            }
+            _ => false,
+        }
+}
+
+/// Whether service `a` of project `pa` and service `b` of another project `pb` describe one
+/// container rather than two: they set the same `container_name` (a per-folder copy of a service of
+/// the root stack), or one project is a copy of the other (every service of one is a service of the
+/// other) and they are that service with the same image (a Traefik folder copied beside another,
+/// whose `container_name` was renamed). One of them runs at a time; two services of one project
+/// that share a name are `container-name-clash`.
+fn one_container(pa: &Project, a: &crate::compose::Service, pb: &Project, b: &crate::compose::Service) -> bool {
+    if container_name(a).is_some() && container_name(a) == container_name(b) {
+        return true;
+    }
+    let within = |small: &Project, big: &Project| {
+        small
+            .model
+            .services
+            .iter()
+            .all(|s| big.model.service(&s.name.value).is_some())
+    };
+    a.name.value == b.name.value
+        && known(&a.image).is_some()
+        && known(&a.image) == known(&b.image)
+        && (within(pa, pb) || within(pb, pa))
 }
 
 /// Host ports clashing between different members of one host group (projects, units).
-pub(super) fn host_clashes(stack: &Stack, out: &mut Vec<Diagnostic>) {
-    let mut reported: BTreeSet<(Span, Span)> = BTreeSet::new();
+fn host_clashes<'a>(stack: &'a Stack, reported: &mut Reported<'a>, out: &mut Vec<Diagnostic>) {
     for (host, members) in host_groups(stack) {
         let mut claims: Vec<HostClaim<'_>> = Vec::new();
         for (mi, m) in members.iter().enumerate() {
@@ -365,13 +469,23 @@ pub(super) fn host_clashes(stack: &Stack, out: &mut Vec<Diagnostic>) {
                     continue; // within one project: the per-project check; within one unit: one process
                 }
                 if let (Member::Project(a), Member::Project(b)) = (members[first.member], members[dup.member]) {
-                    match (stack.projects.get(a), stack.projects.get(b)) {
-                        (Some(pa), Some(pb)) if !alternatives(pa, pb) => {}
-                        _ => continue,
+                    let (Some(pa), Some(pb)) = (stack.projects.get(a), stack.projects.get(b)) else {
+                        continue;
+                    };
+                    if alternatives(stack, pa, pb) {
+                        continue;
+                    }
+                    if let (Some(sa), Some(sb)) = (first.service, dup.service) {
+                        if one_container(pa, sa, pb, sb) {
+                            continue;
+                        }
                     }
                 }
                 let Some(port) = first.overlaps(dup) else { continue };
-                if first.span == dup.span || !reported.insert((dup.span, first.span)) {
+                let named = |c: &HostClaim<'a>| c.service.and_then(container_name);
+                if first.span == dup.span
+                    || !reported.first_time_between((first.span, named(first)), (dup.span, named(dup)))
+                {
                     continue;
                 }
                 out.push(
