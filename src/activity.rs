@@ -156,7 +156,6 @@ pub fn historical_doc(rel: &str) -> bool {
         || has("completed")
         || has("completion")
         || has("postmortem")
-        || has("incident")
         || has("session")
         || has("progress")
         || has("status")

@@ -297,20 +297,51 @@ fn check_rule_files(
     }
 }
 
+/// Host ports that live compose services, Kubernetes Services and systemd units publish anywhere
+/// in the repository, leaving out the ones that cannot be resolved.
+fn known_published(stack: &Stack) -> std::collections::BTreeSet<u16> {
+    let mut set = std::collections::BTreeSet::new();
+    for p in stack.projects.iter().filter(|p| !stack.project_inactive(p)) {
+        for s in &p.model.services {
+            for m in &s.ports {
+                if let Some(r) = m.published {
+                    set.extend((r.start..=r.end).take(4096));
+                }
+            }
+        }
+    }
+    for o in stack.k8s.objects().iter().filter(|o| !stack.is_inactive(o.span.file)) {
+        if let Some(svc) = o.service() {
+            for port in &svc.ports {
+                set.extend(port.node_port.as_ref().and_then(|n| u16::try_from(n.value).ok()));
+                set.extend(u16::try_from(port.port.value).ok());
+            }
+        }
+    }
+    for u in stack.units.iter().filter(|u| !stack.is_inactive(u.file)) {
+        set.extend(crate::model::units::unit_ports(&u.unit));
+    }
+    set
+}
+
 /// The docs side: rows naming services that do not exist.
 fn check_docs(stack: &Stack, out: &mut Vec<Diagnostic>) {
     let everywhere = crate::docs::Scope::all(stack);
-    let none = std::collections::BTreeSet::new();
+    // A port that anything live in the repository publishes names that thing, whatever the doc
+    // calls it ("Dashboard" for `room-01-dashboard` on 3011): no phantom. When a published port is
+    // unknown (an unresolved variable) the others still count.
+    let published_anywhere = known_published(stack);
     for doc in &stack.docs {
         let scope = crate::docs::Scope::of(stack, doc.dir());
         if !scope.has_projects() && !scope.has_objects() {
             continue;
         }
+        let none = std::collections::BTreeSet::new();
         let published = scope.published().unwrap_or(&none);
         let claims = &doc.claims.name_ports;
         for c in claims {
             let Some(port) = c.port else { continue };
-            if everywhere.knows(&c.name) || published.contains(&port) {
+            if everywhere.knows(&c.name) || published.contains(&port) || published_anywhere.contains(&port) {
                 continue;
             }
             // The table or list must be about this stack: another of its entries names a service.
