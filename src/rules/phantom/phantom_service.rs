@@ -231,7 +231,9 @@ fn check_claims(stack: &Stack, out: &mut Vec<Diagnostic>) {
     }
     for (file, cfg) in &stack.prometheus {
         for job in &cfg.jobs {
-            for t in &job.targets {
+            // A target with a scheme (`https://vault.home`) is what a blackbox exporter probes,
+            // passed on as a parameter, not a host scraped by name.
+            for t in job.targets.iter().filter(|t| !t.value.contains("://")) {
                 let (host, port) = crate::model::listen::split_host_port(&t.value);
                 let span = inner(t.span, &t.value, 0..t.value.len());
                 let origin = format!("scrape job `{}`", job.name.value);
