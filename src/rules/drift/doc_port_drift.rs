@@ -91,6 +91,18 @@ fn doc_local_ports(doc: &crate::docs::MdDoc) -> (BTreeSet<u16>, bool) {
     (set, outside)
 }
 
+/// Whether the line holding `at` lists allowed origins (`ALLOWED_ORIGINS=`, `cors_origins`): the
+/// URLs there are where browsers come from, not endpoints the doc reaches.
+fn names_an_origin(text: &str, at: usize) -> bool {
+    let at = crate::source::floor_char_boundary(text, at.min(text.len()));
+    let start = text.get(..at).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
+    let end = text.get(at..).and_then(|t| t.find('\n')).map_or(text.len(), |i| at + i);
+    text.get(start..end).is_some_and(|line| {
+        let lower = line.to_ascii_lowercase();
+        lower.contains("origin") || lower.contains("cors")
+    })
+}
+
 impl Rule for DocPortDrift {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         let mut ports_of: HashMap<(String, String), NamePorts> = HashMap::default();
@@ -157,11 +169,12 @@ impl Rule for DocPortDrift {
             if outside || published.is_empty() {
                 continue;
             }
+            let text = stack.sources.get(doc.file).map_or("", |src| src.text.as_str());
             for u in &doc.claims.urls {
                 let Some(port) = u.port.filter(|_| u.explicit_port && is_local(&u.host)) else {
                     continue;
                 };
-                if published.contains(&port) || local.contains(&port) {
+                if published.contains(&port) || local.contains(&port) || names_an_origin(text, u.range.start) {
                     continue;
                 }
                 out.push(
