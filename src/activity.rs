@@ -175,7 +175,11 @@ pub fn historical_doc(rel: &str) -> bool {
     }) {
         return true;
     }
-    // A date in the name: 2025-08-07, 20250807.
+    dated_name(name)
+}
+
+/// Whether a file name holds a date: 2025-08-07, 20250807.
+pub fn dated_name(name: &str) -> bool {
     let digits: Vec<&str> = name
         .split(|c: char| !c.is_ascii_digit())
         .filter(|d| !d.is_empty())

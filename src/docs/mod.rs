@@ -72,15 +72,7 @@ pub(crate) fn looks_historical(path: &str) -> bool {
     {
         return true;
     }
-    // A date in the name: 2025-08-07, 20250807.
-    let digits: Vec<&str> = name
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|d| !d.is_empty())
-        .collect();
-    digits.iter().any(|d| d.len() == 8 && d.starts_with("20"))
-        || digits
-            .windows(3)
-            .any(|w| w[0].len() == 4 && w[0].starts_with("20") && w[1].len() == 2 && w[2].len() == 2)
+    crate::activity::dated_name(name)
 }
 
 /// Reads the Markdown files in scope: every `*.md` outside vendored folders, or only those matching
