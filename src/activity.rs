@@ -33,7 +33,7 @@ impl Inactive {
         match self {
             Inactive::CopyFolder(c) => format!("in `{c}/`, a folder of copies"),
             Inactive::CopyName => "named as a copy".to_owned(),
-            Inactive::HistoricalDoc => "a historical or generated doc".to_owned(),
+            Inactive::HistoricalDoc => "a historical, generated or planning doc".to_owned(),
             Inactive::Assistant(c) => format!("in `{c}/`, files of a coding assistant"),
             Inactive::Config => "matched by the config's `inactive` globs".to_owned(),
         }
@@ -133,7 +133,8 @@ fn assistant_folder(components: &[&str]) -> Option<String> {
     None
 }
 
-/// Whether a Markdown file describes the past or was generated: changelogs, reports, summaries,
+/// Whether a Markdown file describes the past, the future or was generated: changelogs, reports,
+/// summaries, decision records (ADRs) and roadmaps,
 /// completion notes, dated names, and docs under `reports/`, `audit/`, `history/` and the like.
 pub fn historical_doc(rel: &str) -> bool {
     let lower = rel.to_ascii_lowercase();
@@ -164,13 +165,26 @@ pub fn historical_doc(rel: &str) -> bool {
         || has("fixed")
         || has("handoff")
         || has("retrospective")
+        || has("roadmap")
+        || has("proposal")
+        || has("adr")
     {
         return true;
     }
     if lower.split('/').rev().skip(1).any(|c| {
         matches!(
             c,
-            "reports" | "report" | "audit" | "audits" | "history" | "sessions" | "changelogs" | "postmortems"
+            "reports"
+                | "report"
+                | "audit"
+                | "audits"
+                | "history"
+                | "sessions"
+                | "changelogs"
+                | "postmortems"
+                | "adr"
+                | "adrs"
+                | "decisions"
         )
     }) {
         return true;

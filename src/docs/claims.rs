@@ -68,6 +68,13 @@ pub(crate) struct Claims {
     pub counts: Vec<Count>,
     /// Code block text ranges (to tell commands run in a block from prose).
     pub code_blocks: Vec<Range<usize>>,
+    /// Files whose content the doc shows for the reader to save: named on the first line of a
+    /// code block (`# k8s/01-namespace.yaml`) or on the line that introduces it ("Create
+    /// `my_solver.py`:").
+    pub shown_files: Vec<String>,
+    /// Code blocks that are a script's content (they start with `#!`): their commands run when
+    /// the script runs, from wherever it is saved.
+    pub script_blocks: Vec<usize>,
 }
 
 /// Strips Markdown emphasis and code marks around a cell or item part; returns the inner range.
@@ -262,6 +269,10 @@ pub(crate) fn extract(text: &str) -> Claims {
                         )
                     }
                 };
+                claims.shown_files.extend(shown_files(text, range.clone()));
+                if first_content_line(text, range.clone()).starts_with("#!") {
+                    claims.script_blocks.push(claims.code_blocks.len());
+                }
                 claims.code_blocks.push(range.clone());
                 in_code = Some((shell, claims.code_blocks.len() - 1));
             }
@@ -515,6 +526,60 @@ fn commands(text: &str, range: Range<usize>, block: usize, claims: &mut Claims) 
     flush(&mut words, block, claims);
 }
 
+/// The first line inside a code block (after its fence), without leading blanks.
+fn first_content_line(text: &str, block: Range<usize>) -> &str {
+    let body = text.get(block).unwrap_or("");
+    let mut lines = body.lines();
+    let fence = lines.next().unwrap_or("");
+    let first = if fence.trim_start().starts_with("```") || fence.trim_start().starts_with("~~~") {
+        lines.next().unwrap_or("")
+    } else {
+        fence
+    };
+    first.trim_start()
+}
+
+/// File names on the line before a code block and on its first line of content when that line is
+/// a comment: the doc is showing the file, so commands that later run it do not name a dead file.
+fn shown_files(text: &str, block: Range<usize>) -> Vec<String> {
+    let before = text.get(..block.start).unwrap_or("");
+    let intro = before.trim_end().rsplit('\n').next().unwrap_or("");
+    // "Run `./x.sh`:" introduces a command; only a line that says a file is written counts.
+    let lower = intro.to_ascii_lowercase();
+    let intro = if ["create", "save", "write", "add ", "file", "content"]
+        .iter()
+        .any(|w| lower.contains(w))
+    {
+        intro
+    } else {
+        ""
+    };
+    let first = first_content_line(text, block);
+    let comment = ["#", "//", "--", "<!--", ";"].iter().any(|c| first.starts_with(c));
+    let mut out: Vec<String> = intro
+        .split(|c: char| c.is_whitespace() || "`*\"'(),:".contains(c))
+        .chain(
+            comment
+                .then_some(first)
+                .into_iter()
+                .flat_map(|l| l.split(|c: char| c.is_whitespace() || "`*\"'(),:".contains(c))),
+        )
+        .map(|w| w.trim_start_matches("./").trim_end_matches('.'))
+        .filter(|w| {
+            w.rsplit_once('.').is_some_and(|(stem, ext)| {
+                !stem.is_empty()
+                    && matches!(
+                        ext,
+                        "sh" | "py" | "yaml" | "yml" | "json" | "toml" | "env" | "conf" | "js" | "ts" | "service"
+                    )
+            })
+        })
+        .map(str::to_owned)
+        .collect();
+    out.dedup();
+    out
+}
+
 fn looks_like_command(rest: &str) -> bool {
     let first = rest.split_whitespace().next().unwrap_or("");
     matches!(
@@ -528,9 +593,18 @@ fn flush(words: &mut Vec<(String, Range<usize>)>, block: usize, claims: &mut Cla
         return;
     }
     // Split on command separators.
-    let mut cur = Vec::new();
+    let mut cur: Vec<(String, Range<usize>)> = Vec::new();
     for w in words.drain(..) {
-        if matches!(w.0.as_str(), "&&" | "||" | ";" | "|") {
+        // Shell keywords that start a command list are not the command (`if …; then x`).
+        if cur.is_empty()
+            && matches!(
+                w.0.as_str(),
+                "then" | "do" | "else" | "elif" | "if" | "while" | "until" | "!"
+            )
+        {
+            continue;
+        }
+        if matches!(w.0.as_str(), "&&" | "||" | ";" | "|" | "&") {
             if !cur.is_empty() {
                 claims.commands.push(Command {
                     words: std::mem::take(&mut cur),

@@ -10,12 +10,57 @@ use super::MdDoc;
 use crate::diagnostic::Diagnostic;
 use crate::model::project::{join, Project};
 use crate::model::Stack;
-use foldhash::HashSet;
+use foldhash::{HashMap, HashSet};
 
 const RULE: &str = "doc-dead-reference";
 
 fn uncertain(word: &str) -> bool {
-    word.is_empty() || word.contains(['$', '<', '>', '{', '}', '*', '?', '[', '~', '%']) || word.contains("://")
+    word.is_empty()
+        || word.contains(['$', '<', '>', '{', '}', '*', '?', '[', '~', '%'])
+        || word.contains("://")
+        || word.starts_with('/')
+        || placeholder(word)
+}
+
+/// Names a generic how-to writes for the reader to replace: `docker logs service-name`,
+/// `your-app`, `my_container`.
+fn placeholder(word: &str) -> bool {
+    let w = word.to_ascii_lowercase();
+    let w = w.trim_start_matches("./");
+    ["your-", "your_", "my-", "my_", "example-", "example_"]
+        .iter()
+        .any(|p| w.starts_with(p))
+        || matches!(
+            w,
+            "service-name"
+                | "service_name"
+                | "servicename"
+                | "container-name"
+                | "container_name"
+                | "containername"
+                | "container-id"
+                | "container_id"
+                | "app-name"
+                | "app_name"
+                | "pod-name"
+                | "pod_name"
+                | "project-name"
+                | "name"
+                | "service"
+                | "container"
+                | "foo"
+                | "bar"
+                | "xxx"
+                | "example"
+        )
+}
+
+/// Shell words that end a command's arguments: redirections (`> /dev/null`, `2>&1`).
+fn redirection(word: &str) -> bool {
+    word.starts_with(['>', '<'])
+        || word
+            .trim_start_matches(|c: char| c.is_ascii_digit())
+            .starts_with(['>', '<'])
 }
 
 /// Where a `docker compose` invocation starts in a command (after `sudo`), and its words after it.
@@ -56,6 +101,7 @@ fn moving_blocks(doc: &MdDoc) -> HashSet<usize> {
                 || c.words.iter().any(|w| w.0 == "--project-directory" || w.0 == "-C")
         })
         .map(|c| c.block)
+        .chain(doc.claims.script_blocks.iter().copied())
         .collect()
 }
 
@@ -81,28 +127,68 @@ fn created(doc: &MdDoc) -> HashSet<String> {
             }
         }
     }
+    set.extend(doc.claims.shown_files.iter().cloned());
     set.into_iter()
         .map(|s| s.trim_start_matches("./").trim_end_matches('/').to_owned())
         .collect()
 }
 
-/// Candidate relative paths for a path written in a doc: beside the doc, then at the root.
-fn candidates(doc_dir: &str, path: &str) -> Vec<String> {
-    let mut out: Vec<String> = [join(doc_dir, path), join("", path)].into_iter().flatten().collect();
+/// The folders a relative path in a doc may be written against: the doc's folder and each folder
+/// above it up to the root (a README inside `k8s/` writes `k8s/x.yaml` from its project's folder),
+/// and the folders the doc `cd`s into anywhere (later blocks run where an earlier one went).
+fn bases(doc: &MdDoc) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut dir = doc.dir();
+    loop {
+        out.push(dir.to_owned());
+        if dir.is_empty() {
+            break;
+        }
+        dir = crate::model::project::dir_of(dir);
+    }
+    let above = out.clone();
+    for c in &doc.claims.commands {
+        let w = &c.words;
+        let k = usize::from(w.first().is_some_and(|x| x.0 == "sudo"));
+        if !w.get(k).is_some_and(|x| x.0 == "cd" || x.0 == "pushd") {
+            continue;
+        }
+        let Some(target) = w.get(k + 1).map(|x| x.0.as_str()) else {
+            continue;
+        };
+        if uncertain(target) || target.starts_with(['/', '-']) {
+            continue;
+        }
+        out.extend(above.iter().filter_map(|b| join(b, target)));
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Candidate relative paths for a path written in a doc, one per base folder. Absolute paths name
+/// someone's machine, not the repository: they have none.
+fn candidates(bases: &[String], path: &str) -> Vec<String> {
+    if path.starts_with('/') {
+        return Vec::new();
+    }
+    let mut out: Vec<String> = bases.iter().filter_map(|b| join(b, path)).collect();
+    out.sort_unstable();
     out.dedup();
     out
 }
 
 /// Paths the doc's commands name (for the stack to check once, without I/O in rules).
 pub(crate) fn referenced_paths(doc: &MdDoc) -> Vec<String> {
+    let bases = bases(doc);
     let mut out = Vec::new();
     for c in &doc.claims.commands {
         for (p, _) in named_paths(c) {
-            out.extend(candidates(doc.dir(), &p));
+            out.extend(candidates(&bases, &p));
         }
         if let Some(k) = compose_args(c) {
             for (f, _) in compose_files(c, k) {
-                out.extend(candidates(doc.dir(), &f));
+                out.extend(candidates(&bases, &f));
             }
         }
     }
@@ -222,13 +308,14 @@ fn takes_value(sub: &str, flag: &str) -> bool {
     }
 }
 
-/// Projects a command run from the doc's folder acts on.
-fn projects_for<'a>(stack: &'a Stack, doc: &MdDoc, files: &[String]) -> Vec<&'a Project> {
+/// Projects a command run from the doc's folder acts on: those its `-f` files belong to, else the
+/// nearest folder at or above the doc's that holds compose projects.
+fn projects_for<'a>(stack: &'a Stack, doc: &MdDoc, bases: &[String], files: &[String]) -> Vec<&'a Project> {
     if !files.is_empty() {
         let ids: Vec<_> = files
             .iter()
             .filter_map(|f| {
-                candidates(doc.dir(), f)
+                candidates(bases, f)
                     .into_iter()
                     .find_map(|c| stack.sources.by_path(&c).map(|s| s.id))
             })
@@ -240,28 +327,61 @@ fn projects_for<'a>(stack: &'a Stack, doc: &MdDoc, files: &[String]) -> Vec<&'a 
             .first()
             .map_or_else(Vec::new, |id| stack.projects_reading(*id).collect());
     }
-    for dir in [doc.dir(), ""] {
-        let here: Vec<&Project> = stack.projects_in(dir).collect();
-        if !here.is_empty() {
+    let mut dir = doc.dir();
+    loop {
+        let here: Vec<&Project> = stack.projects_in(dir).filter(|p| !stack.project_inactive(p)).collect();
+        if !here.is_empty() || dir.is_empty() {
             return here;
         }
+        dir = crate::model::project::dir_of(dir);
     }
-    Vec::new()
+}
+
+/// Whether any live project of the repository names a container `x`: containers are host-wide,
+/// so a runbook anywhere may reach one that another folder's compose file starts.
+fn container_anywhere(stack: &Stack, x: &str) -> bool {
+    stack
+        .projects
+        .iter()
+        .filter(|p| !stack.project_inactive(p))
+        .flat_map(|p| p.model.services.iter())
+        .any(|s| container_named(s, x, false))
+}
+
+/// Whether service `s` runs as container `x`: its `container_name`, its name, or the generated
+/// `<project>-<service>-<n>`. A templated `container_name` may be anything: it matches only when
+/// `templated` says so (in the doc's own projects, not across the repository).
+fn container_named(s: &crate::compose::Service, x: &str, templated: bool) -> bool {
+    let n = &s.name.value;
+    s.container_name
+        .as_ref()
+        .is_some_and(|c| c.value == x || (templated && uncertain(&c.value)))
+        || n == x
+        || (s.container_name.is_none()
+            && [format!("-{n}-"), format!("_{n}_")].iter().any(|m| {
+                x.rsplit_once(m.as_str())
+                    .is_some_and(|(_, idx)| !idx.is_empty() && idx.chars().all(|c| c.is_ascii_digit()))
+            }))
 }
 
 pub(crate) fn check_markdown(stack: &Stack, out: &mut Vec<Diagnostic>) {
     for doc in &stack.docs {
         let moving = moving_blocks(doc);
         let made = created(doc);
-        let is_made = |p: &str| made.contains(p.trim_start_matches("./").trim_end_matches('/'));
-        let exists = |p: &str| candidates(doc.dir(), p).iter().any(|c| stack.exists(c));
+        let bases = bases(doc);
+        let is_made = |p: &str| {
+            let p = p.trim_start_matches("./").trim_end_matches('/');
+            made.contains(p) || p.rsplit('/').next().is_some_and(|name| made.contains(name))
+        };
+        let exists = |p: &str| candidates(&bases, p).iter().any(|c| stack.exists(c));
+        let mut found = Vec::new();
         for cmd in &doc.claims.commands {
             if moving.contains(&cmd.block) {
                 continue;
             }
             for (p, r) in named_paths(cmd) {
                 if !exists(&p) && !is_made(&p) {
-                    out.push(
+                    found.push(
                         Diagnostic::new(RULE, doc.span(&r), format!("the doc runs `{p}`, which does not exist"))
                             .label("no such file or folder")
                             .help("fix the path, or remove the command from the doc")
@@ -270,19 +390,46 @@ pub(crate) fn check_markdown(stack: &Stack, out: &mut Vec<Diagnostic>) {
                 }
             }
             if let Some(k) = compose_args(cmd) {
-                check_compose(stack, doc, cmd, k, &is_made, out);
+                check_compose(stack, doc, &bases, cmd, k, &is_made, &mut found);
             } else if let Some(k) = docker_args(cmd) {
-                check_container(stack, doc, cmd, k, out);
+                check_container(stack, doc, &bases, cmd, k, &mut found);
             } else if cmd.words.first().is_some_and(|w| w.0 == "kubectl") {
-                check_kubectl(stack, doc, cmd, out);
+                check_kubectl(stack, doc, cmd, &mut found);
             }
         }
+        once_per_name(found, out);
+    }
+}
+
+/// One finding per missing name and doc: a runbook that runs `docker logs x` seven times states
+/// one fact. The first mention is reported, saying how many there are.
+fn once_per_name(found: Vec<Diagnostic>, out: &mut Vec<Diagnostic>) {
+    // The subject is "<kind> [<subcommand>] <name>": `logs x` and `restart x` name one thing.
+    let key = |d: &Diagnostic| {
+        let mut w = d.subject.split(' ');
+        format!("{} {}", w.next().unwrap_or(""), w.next_back().unwrap_or(""))
+    };
+    let mut count: HashMap<String, usize> = HashMap::default();
+    for d in &found {
+        *count.entry(key(d)).or_default() += 1;
+    }
+    let mut seen = HashSet::default();
+    for mut d in found {
+        let k = key(&d);
+        if !seen.insert(k.clone()) {
+            continue;
+        }
+        if let Some(n) = count.get(&k).filter(|n| **n > 1) {
+            d.message = format!("{} (named {n} times in this doc)", d.message);
+        }
+        out.push(d);
     }
 }
 
 fn check_compose(
     stack: &Stack,
     doc: &MdDoc,
+    bases: &[String],
     cmd: &Command,
     k: usize,
     is_made: &dyn Fn(&str) -> bool,
@@ -294,7 +441,7 @@ fn check_compose(
         if uncertain(f) {
             return;
         }
-        let found = candidates(doc.dir(), f).iter().any(|c| stack.exists(c));
+        let found = candidates(bases, f).iter().any(|c| stack.exists(c));
         if !found {
             all_found = false;
             if !is_made(f) {
@@ -324,7 +471,7 @@ fn check_compose(
         return;
     }
     let names: Vec<String> = files.iter().map(|f| f.0.clone()).collect();
-    let projects = projects_for(stack, doc, &names);
+    let projects = projects_for(stack, doc, bases, &names);
     if projects.is_empty() {
         return;
     }
@@ -351,7 +498,17 @@ fn check_compose(
             j += if takes_value(sub, x) { 2 } else { 1 };
             continue;
         }
-        if !uncertain(x) && !projects.iter().any(|p| p.model.service(x).is_some()) {
+        if redirection(x) {
+            break;
+        }
+        let nearby = || {
+            names.is_empty()
+                && bases
+                    .iter()
+                    .flat_map(|b| stack.projects_in(b))
+                    .any(|p| !stack.project_inactive(p) && p.model.service(x).is_some())
+        };
+        if !uncertain(x) && !projects.iter().any(|p| p.model.service(x).is_some()) && !nearby() {
             let defined: Vec<&str> = projects
                 .iter()
                 .flat_map(|p| p.model.services.iter().map(|s| s.name.value.as_str()))
@@ -378,7 +535,7 @@ fn check_compose(
     }
 }
 
-fn check_container(stack: &Stack, doc: &MdDoc, cmd: &Command, k: usize, out: &mut Vec<Diagnostic>) {
+fn check_container(stack: &Stack, doc: &MdDoc, bases: &[String], cmd: &Command, k: usize, out: &mut Vec<Diagnostic>) {
     let w = &cmd.words;
     let Some(sub) = w.get(k).map(|x| x.0.as_str()) else {
         return;
@@ -392,7 +549,7 @@ fn check_container(stack: &Stack, doc: &MdDoc, cmd: &Command, k: usize, out: &mu
         }
         _ => return,
     };
-    let projects = projects_for(stack, doc, &[]);
+    let projects = projects_for(stack, doc, bases, &[]);
     if projects.is_empty() {
         return;
     }
@@ -401,22 +558,14 @@ fn check_container(stack: &Stack, doc: &MdDoc, cmd: &Command, k: usize, out: &mu
         j += if value_flags.contains(&w[j].0.as_str()) { 2 } else { 1 };
     }
     let Some((x, r)) = w.get(j) else { return };
-    if uncertain(x) || x.chars().all(|c| c.is_ascii_hexdigit()) {
+    if uncertain(x) || redirection(x) || x.chars().all(|c| c.is_ascii_hexdigit()) {
         return;
     }
-    let services: Vec<&crate::compose::Service> = projects.iter().flat_map(|p| p.model.services.iter()).collect();
-    let known = services.iter().any(|s| {
-        let n = &s.name.value;
-        s.container_name
-            .as_ref()
-            .is_some_and(|c| &c.value == x || uncertain(&c.value))
-            || n == x
-            || (s.container_name.is_none()
-                && [format!("-{n}-"), format!("_{n}_")].iter().any(|m| {
-                    x.rsplit_once(m.as_str())
-                        .is_some_and(|(_, idx)| !idx.is_empty() && idx.chars().all(|c| c.is_ascii_digit()))
-                }))
-    });
+    let known = projects
+        .iter()
+        .flat_map(|p| p.model.services.iter())
+        .any(|s| container_named(s, x, true))
+        || container_anywhere(stack, x);
     if known || created(doc).contains(x.as_str()) {
         return;
     }
