@@ -200,7 +200,40 @@ pub fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => e.exit(),
     };
-    run(cli, matches.subcommand_matches("check"))
+    let code = run(cli, matches.subcommand_matches("check"));
+    match STDOUT.load(std::sync::atomic::Ordering::Relaxed) {
+        // The reader went away (`stacklint check | head -1`): end as a Unix filter killed by
+        // SIGPIPE reports it (128 + 13), so a caller cannot take a truncated report for a clean
+        // one, and without the panic and backtrace of `print!`.
+        STDOUT_CLOSED => ExitCode::from(141),
+        STDOUT_FAILED => ExitCode::from(2),
+        _ => code,
+    }
+}
+
+/// State of stdout: written so far without error, closed by the reader, or failed otherwise.
+static STDOUT: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(STDOUT_OK);
+const STDOUT_OK: u8 = 0;
+const STDOUT_CLOSED: u8 = 1;
+const STDOUT_FAILED: u8 = 2;
+
+/// Writes `text` to stdout. After a closed pipe or a failed write all further output is dropped
+/// (see [`main`] for the exit status); any error other than a closed pipe is said on stderr.
+fn emit(text: &str) {
+    use std::io::Write;
+    use std::sync::atomic::Ordering;
+    if STDOUT.load(Ordering::Relaxed) != STDOUT_OK {
+        return;
+    }
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => STDOUT.store(STDOUT_CLOSED, Ordering::Relaxed),
+        Err(e) => {
+            STDOUT.store(STDOUT_FAILED, Ordering::Relaxed);
+            eprintln!("stacklint: cannot write to stdout: {e}");
+        }
+    }
 }
 
 /// Where one format goes.
@@ -321,7 +354,7 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
                 let plans = stacklint::fix::plan(&report, unsafe_fixes);
                 if diff {
                     for p in &plans {
-                        print!("{}", stacklint::fix::unified_diff(p));
+                        emit(&stacklint::fix::unified_diff(p));
                     }
                     return if plans.is_empty() {
                         ExitCode::SUCCESS
@@ -354,7 +387,7 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
                             return ExitCode::from(2);
                         }
                     }
-                    None => print!("{}", render(&report, t.format, color)),
+                    None => emit(&render(&report, t.format, color)),
                 }
                 if t.format == Format::Github {
                     write_step_summary(&report);
@@ -406,7 +439,7 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
                     }
                     eprintln!("stacklint: updated {rel}");
                 } else {
-                    print!("{}", stacklint::fix::unified(&rel, &old, &new));
+                    emit(&stacklint::fix::unified(&rel, &old, &new));
                 }
             }
             if check && stale > 0 {
@@ -468,7 +501,10 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
             match format {
                 ListFormat::Table => {
                     for m in &metas {
-                        println!("{:<24} {:<9} {:<8} {}", m.id, m.category, m.severity, m.summary);
+                        emit(&format!(
+                            "{:<24} {:<9} {:<8} {}\n",
+                            m.id, m.category, m.severity, m.summary
+                        ));
                     }
                 }
                 ListFormat::Json => {
@@ -476,7 +512,10 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
                         .iter()
                         .map(|m| serde_json::json!({"id": m.id, "category": m.category, "severity": m.severity, "summary": m.summary, "fix": m.fix}))
                         .collect();
-                    println!("{}", serde_json::to_string_pretty(&list).unwrap_or_default());
+                    emit(&format!(
+                        "{}\n",
+                        serde_json::to_string_pretty(&list).unwrap_or_default()
+                    ));
                 }
             }
             ExitCode::SUCCESS
@@ -484,14 +523,11 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
         Command::Ports { path, format, config } => match load(path, config) {
             Ok((_, stack)) => {
                 let map = stacklint::ports_map::port_map(&stack);
-                print!(
-                    "{}",
-                    match format.as_str() {
-                        "json" => stacklint::ports_map::render_json(&map),
-                        "markdown" => stacklint::ports_map::render_markdown(&map),
-                        _ => stacklint::ports_map::render_table(&map),
-                    }
-                );
+                emit(&match format.as_str() {
+                    "json" => stacklint::ports_map::render_json(&map),
+                    "markdown" => stacklint::ports_map::render_markdown(&map),
+                    _ => stacklint::ports_map::render_table(&map),
+                });
                 ExitCode::SUCCESS
             }
             Err(code) => code,
@@ -503,7 +539,7 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
                 } else {
                     stacklint::graph::mermaid(&stack)
                 };
-                print!("{text}");
+                emit(&text);
                 ExitCode::SUCCESS
             }
             Err(code) => code,
@@ -528,13 +564,13 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
         Command::Explain { id } => match rules::find(&id) {
             Some(entry) => {
                 let m = rules::meta(entry);
-                println!(
-                    "{} ({}, default {})\n\n{}",
+                emit(&format!(
+                    "{} ({}, default {})\n\n{}\n",
                     m.id,
                     m.category,
                     m.severity,
                     rules::page_body(entry.page)
-                );
+                ));
                 ExitCode::SUCCESS
             }
             None => {

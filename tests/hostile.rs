@@ -3,7 +3,9 @@
 //! or a quadratic blow-up into a failure instead of a stuck CI job.
 
 use stacklint::{check, CheckOptions, Report};
+use std::io::Read;
 use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 mod common;
@@ -315,4 +317,108 @@ fn fuzz_crashes_stay_fixed() {
         }
     }
     assert!(replayed >= 2, "no regression input found under {}", root.display());
+}
+
+/// Runs the binary with `args` (no colour), killing it after `limit`: (exit code, stdout, stderr).
+/// A run that had to be killed fails the test, so a hang is a failure and not a stuck job.
+fn bin(args: &[&std::ffi::OsStr], limit: Duration) -> (i32, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stacklint"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run stacklint: {e}"));
+    let (mut out, mut err) = (child.stdout.take(), child.stderr.take());
+    let readers = (
+        std::thread::spawn(move || {
+            let mut s = Vec::new();
+            if let Some(o) = out.as_mut() {
+                let _ = o.read_to_end(&mut s);
+            }
+            s
+        }),
+        std::thread::spawn(move || {
+            let mut s = Vec::new();
+            if let Some(e) = err.as_mut() {
+                let _ = e.read_to_end(&mut s);
+            }
+            s
+        }),
+    );
+    let started = Instant::now();
+    let status = loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            break status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("stacklint {args:?} still running after {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let out = readers.0.join().unwrap_or_default();
+    let err = readers.1.join().unwrap_or_default();
+    (
+        status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out).into_owned(),
+        String::from_utf8_lossy(&err).into_owned(),
+    )
+}
+
+/// The arguments of [`bin`] from plain strings and paths.
+fn args<'a>(list: &'a [&'a dyn AsRef<std::ffi::OsStr>]) -> Vec<&'a std::ffi::OsStr> {
+    list.iter().map(|a| a.as_ref()).collect()
+}
+
+/// A compose file with `n` services on unpinned images: many findings, a long report.
+fn many_findings(dir: &Path, n: usize) {
+    let mut text = String::from("services:\n");
+    for i in 0..n {
+        text.push_str(&format!("  s{i}:\n    image: example/s{i}\n"));
+    }
+    write(dir, "compose.yaml", text.as_bytes());
+}
+
+/// `stacklint check … | head -1`: the reader closes the pipe after one line. The process ends
+/// quietly (no panic message, no backtrace) with the status of a filter killed by SIGPIPE.
+#[test]
+fn closed_stdout_ends_quietly() {
+    let dir = tempdir("pipe");
+    many_findings(&dir, 3_000);
+    for format in ["human", "concise", "json"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_stacklint"))
+            .args([std::ffi::OsStr::new("check"), dir.as_os_str()])
+            .args(["--format", format])
+            .env("NO_COLOR", "1")
+            .env("RUST_BACKTRACE", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut first = [0u8; 1];
+        if let Some(out) = child.stdout.as_mut() {
+            let _ = out.read(&mut first);
+        }
+        drop(child.stdout.take());
+        let started = Instant::now();
+        let out = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+        assert!(started.elapsed() < Duration::from_secs(60));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !err.contains("panicked") && !err.contains("Broken pipe"),
+            "{format}: {err}"
+        );
+        assert_eq!(out.status.code(), Some(141), "{format}: {err}");
+    }
+    // The same command with a reader that stays gives the verdict.
+    let (code, out, _) = bin(
+        &args(&[&"check", &dir, &"--format", &"concise"]),
+        Duration::from_secs(60),
+    );
+    assert_eq!(code, 0);
+    assert!(out.lines().count() >= 3_000);
 }
