@@ -18,6 +18,7 @@ pub mod parse;
 pub mod ports_map;
 pub mod report;
 pub mod rules;
+pub mod safe_path;
 pub(crate) mod scripts;
 pub mod source;
 pub mod suggest;
@@ -199,7 +200,7 @@ fn root_and_config(opts: &CheckOptions) -> Result<(PathBuf, Vec<PathBuf>, Config
     let config_path = match &opts.config {
         Some(p) if !p.is_file() => return Err(Fatal(format!("{}: config file not found", p.display()))),
         Some(p) => Some(p.clone()),
-        None => config::find(&root),
+        None => config::find(&root).map_err(|e| Fatal(e.0))?,
     };
     let cfg = match config_path {
         Some(p) => config::load(&p).map_err(|e| Fatal(e.0))?,

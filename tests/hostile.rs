@@ -322,8 +322,14 @@ fn fuzz_crashes_stay_fixed() {
 /// Runs the binary with `args` (no colour), killing it after `limit`: (exit code, stdout, stderr).
 /// A run that had to be killed fails the test, so a hang is a failure and not a stuck job.
 fn bin(args: &[&std::ffi::OsStr], limit: Duration) -> (i32, String, String) {
+    bin_env(args, limit, &[])
+}
+
+/// [`bin`] with extra environment variables.
+fn bin_env(args: &[&std::ffi::OsStr], limit: Duration, env: &[(&str, &str)]) -> (i32, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_stacklint"))
         .args(args)
+        .envs(env.iter().copied())
         .env("NO_COLOR", "1")
         .env_remove("GITHUB_STEP_SUMMARY")
         .stdin(Stdio::null())
@@ -421,4 +427,161 @@ fn closed_stdout_ends_quietly() {
     );
     assert_eq!(code, 0);
     assert!(out.lines().count() >= 3_000);
+}
+
+/// A value no output may ever show: planted in the environment of the child process (what
+/// `/proc/self/environ` holds) and in a file outside the checked root.
+const PLANTED: &str = "Pl4nted-C1-T0ken-7c1e";
+
+/// Runs the binary as [`bin`] does, with [`PLANTED`] in its environment.
+fn bin_with_secret_env(args: &[&std::ffi::OsStr], limit: Duration) -> (i32, String, String) {
+    bin_env(args, limit, &[("STACKLINT_TEST_PLANTED_TOKEN", PLANTED)])
+}
+
+/// Every modification time and size under `dir`, to prove nothing there changed.
+fn snapshot(dir: &Path) -> Vec<(std::path::PathBuf, u64, Option<std::time::SystemTime>)> {
+    common::files_under(dir)
+        .into_iter()
+        .map(|p| {
+            let m = std::fs::symlink_metadata(&p).ok();
+            let len = m.as_ref().map_or(0, std::fs::Metadata::len);
+            let modified = m.and_then(|m| m.modified().ok());
+            (p, len, modified)
+        })
+        .collect()
+}
+
+/// `kubernetes.schemas` names the job's environment, a folder outside the root, a path climbing
+/// out with `..`, `/proc` itself, and a symlink inside the root that leads out: each entry is
+/// refused with a warning at the config entry, nothing out there is read, and the run ends fast.
+#[cfg(unix)]
+#[test]
+fn schema_paths_outside_the_root_are_refused() {
+    let outside = tempdir("schema-outside");
+    write(
+        &outside,
+        "secret.json",
+        format!("{{\"token\": \"{PLANTED}\"\n").as_bytes(),
+    );
+    let dir = tempdir("schema-gate");
+    let climb = format!(
+        "../{}/secret.json",
+        outside.file_name().and_then(|n| n.to_str()).unwrap_or("")
+    );
+    let _ = std::os::unix::fs::symlink(outside.join("secret.json"), dir.join("linked.json"));
+    let _ = std::os::unix::fs::symlink("/proc/self/environ", dir.join("environ.json"));
+    write(
+        &dir,
+        ".stacklint.yaml",
+        format!(
+            "kubernetes:\n  schemas:\n    - /proc/self/environ\n    - ../../../../../../../proc/self/environ\n    - {}\n    - {climb}\n    - /proc\n    - linked.json\n    - environ.json\n",
+            outside.display()
+        )
+        .as_bytes(),
+    );
+    write(
+        &dir,
+        "k8s/app.yaml",
+        b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: v\n",
+    );
+    let before = snapshot(&outside);
+    for format in ["human", "concise", "json", "sarif"] {
+        let (code, out, err) =
+            bin_with_secret_env(&args(&[&"check", &dir, &"--format", &format]), Duration::from_secs(30));
+        assert!(code == 0 || code == 1, "{format}: exit {code}: {err}");
+        assert!(
+            !out.contains(PLANTED) && !err.contains(PLANTED),
+            "{format} shows the planted secret"
+        );
+        assert!(
+            !out.contains("PATH=") && !out.contains("HOME="),
+            "{format} shows the environment:\n{out}"
+        );
+        if format == "concise" {
+            assert!(out.matches("is refused").count() >= 7, "{out}");
+        }
+    }
+    assert_eq!(before, snapshot(&outside));
+}
+
+/// Config lookup stops at the repository root: a `.stacklint.yaml` in a folder above it (a shared
+/// `/tmp`) is not read; inside a git repository, the folder holding `.git` is that root.
+#[test]
+fn config_above_the_repository_root_is_not_read() {
+    let top = tempdir("config-above");
+    write(&top, ".stacklint.yaml", b"rules:\n  unpinned-image: off\n");
+    write(
+        &top,
+        "repo/compose.yaml",
+        b"services:\n  web:\n    image: example/web\n",
+    );
+    let repo = top.join("repo");
+    let (_, out, err) = bin(
+        &args(&[&"check", &repo, &"--format", &"concise"]),
+        Duration::from_secs(30),
+    );
+    assert!(
+        out.contains("unpinned-image"),
+        "the config above the root was read:\n{out}{err}"
+    );
+    // With `.git` at the top, the top is the repository root and its config applies.
+    std::fs::create_dir_all(top.join(".git")).unwrap_or_else(|e| panic!("{e}"));
+    let (_, out, _) = bin(
+        &args(&[&"check", &repo, &"--format", &"concise"]),
+        Duration::from_secs(30),
+    );
+    assert!(!out.contains("unpinned-image"), "{out}");
+}
+
+/// A committed `.stacklint.yaml` that is a symlink out of the repository (to a file holding a
+/// secret, to the job's environment) is refused: exit 2 with one line, nothing of the target shown.
+#[cfg(unix)]
+#[test]
+fn config_symlink_out_of_the_repository_is_refused() {
+    let outside = tempdir("config-link-outside");
+    write(&outside, "secret.yaml", format!("{PLANTED}: [\n").as_bytes());
+    for (name, target) in [
+        ("file", outside.join("secret.yaml")),
+        ("environ", std::path::PathBuf::from("/proc/self/environ")),
+    ] {
+        let dir = tempdir(&format!("config-link-{name}"));
+        let _ = std::os::unix::fs::symlink(&target, dir.join(".stacklint.yaml"));
+        write(&dir, "compose.yaml", b"services:\n  web:\n    image: nginx:1.27.2\n");
+        let (code, out, err) = bin_with_secret_env(&args(&[&"check", &dir]), Duration::from_secs(30));
+        assert_eq!(code, 2, "{name}: {out}{err}");
+        assert!(
+            err.contains("refused") || err.contains("cannot read config"),
+            "{name}: {err}"
+        );
+        assert!(!out.contains(PLANTED) && !err.contains(PLANTED), "{name}: {out}{err}");
+        assert!(!err.contains("PATH="), "{name}: {err}");
+    }
+}
+
+/// `--baseline` naming a FIFO, a device or a symlink to one ends at once with exit 2 (it used to
+/// block forever on the FIFO and read `/dev/zero` until memory ran out).
+#[cfg(unix)]
+#[test]
+fn baseline_special_files_are_refused_before_open() {
+    let dir = tempdir("baseline-special");
+    write(&dir, "compose.yaml", b"services:\n  web:\n    image: nginx:1.27.2\n");
+    let fifo = dir.join("fifo.json");
+    let made_fifo = Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success());
+    let _ = std::os::unix::fs::symlink("/dev/zero", dir.join(".stacklint-baseline.json"));
+    let mut cases: Vec<std::path::PathBuf> = vec![
+        "/dev/zero".into(),
+        "/dev/urandom".into(),
+        "/proc/self/environ".into(),
+        dir.join(".stacklint-baseline.json"),
+    ];
+    if made_fifo {
+        cases.push(fifo);
+    }
+    for case in &cases {
+        let (code, out, err) =
+            bin_with_secret_env(&args(&[&"check", &dir, &"--baseline", case]), Duration::from_secs(20));
+        assert_eq!(code, 2, "{}: {out}{err}", case.display());
+        assert!(err.contains("not a regular file"), "{}: {err}", case.display());
+        assert!(!err.contains(PLANTED), "{err}");
+    }
 }
