@@ -362,14 +362,13 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
                         ExitCode::from(1)
                     };
                 }
-                let mut applied = 0;
-                for p in &plans {
-                    if let Err(e) = std::fs::write(report.root.join(&p.path), &p.new) {
-                        eprintln!("stacklint: cannot write {}: {e}", p.path);
-                        return ExitCode::from(2);
-                    }
-                    applied += p.applied.len();
+                if let Err(e) =
+                    write_repository_files(&report.root, plans.iter().map(|p| (p.path.as_str(), p.new.as_str())))
+                {
+                    eprintln!("stacklint: {e}; no fix applied");
+                    return ExitCode::from(2);
                 }
+                let applied: usize = plans.iter().map(|p| p.applied.len()).sum();
                 eprintln!("stacklint: applied {applied} fix(es) in {} file(s)", plans.len());
                 report = match run_check(&opts) {
                     Ok(r) => r,
@@ -382,8 +381,8 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
                 match &t.file {
                     Some(path) => {
                         let text = render(&report, t.format, false);
-                        if let Err(e) = std::fs::write(path, text) {
-                            eprintln!("stacklint: cannot write {}: {e}", path.display());
+                        if let Err(e) = stacklint::safe_path::write_atomic(path, text.as_bytes()) {
+                            eprintln!("stacklint: {e}");
                             return ExitCode::from(2);
                         }
                     }
@@ -426,20 +425,22 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
                 Ok(x) => x,
                 Err(code) => return code,
             };
-            let mut stale = 0;
-            for (rel, old, new) in stacklint::docs::generate::plan(&stack) {
-                if old == new {
-                    continue;
+            let mut changed: Vec<(String, String, String)> = stacklint::docs::generate::plan(&stack);
+            changed.retain(|(_, old, new)| old != new);
+            let stale = changed.len();
+            if write {
+                if let Err(e) =
+                    write_repository_files(&root, changed.iter().map(|(rel, _, new)| (rel.as_str(), new.as_str())))
+                {
+                    eprintln!("stacklint: {e}; no file updated");
+                    return ExitCode::from(2);
                 }
-                stale += 1;
-                if write {
-                    if let Err(e) = std::fs::write(root.join(&rel), &new) {
-                        eprintln!("stacklint: cannot write {rel}: {e}");
-                        return ExitCode::from(2);
-                    }
+                for (rel, _, _) in &changed {
                     eprintln!("stacklint: updated {rel}");
-                } else {
-                    emit(&stacklint::fix::unified(&rel, &old, &new));
+                }
+            } else {
+                for (rel, old, new) in &changed {
+                    emit(&stacklint::fix::unified(rel, old, new));
                 }
             }
             if check && stale > 0 {
@@ -464,8 +465,10 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
                 Ok(r) => r,
                 Err(code) => return code,
             };
-            if let Err(e) = std::fs::write(&target, stacklint::init::config_text(&report)) {
-                eprintln!("stacklint: cannot write {}: {e}", target.display());
+            if let Err(e) =
+                stacklint::safe_path::write_atomic(&target, stacklint::init::config_text(&report).as_bytes())
+            {
+                eprintln!("stacklint: {e}");
                 return ExitCode::from(2);
             }
             eprintln!(
@@ -584,10 +587,26 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
     }
 }
 
+/// Rewrites repository files (`rel` under `root`, new text): all of them or, on any error, none.
+/// A path whose name was not valid Unicode is refused: its shown form names another file.
+fn write_repository_files<'a>(
+    root: &std::path::Path,
+    files: impl Iterator<Item = (&'a str, &'a str)>,
+) -> Result<(), String> {
+    let mut writes = Vec::new();
+    for (rel, text) in files {
+        if stacklint::safe_path::lossy_path(rel) {
+            return Err(format!("{rel}: the file name is not valid UTF-8; refusing to write it"));
+        }
+        writes.push((root.join(rel), text.as_bytes()));
+    }
+    stacklint::safe_path::write_all_or_none(&writes)
+}
+
 /// Writes `report`'s findings as a baseline file and says so on stderr.
 fn write_baseline(report: &stacklint::Report, file: &std::path::Path) -> ExitCode {
-    if let Err(e) = std::fs::write(file, report::baseline::render(report)) {
-        eprintln!("stacklint: cannot write {}: {e}", file.display());
+    if let Err(e) = stacklint::safe_path::write_atomic(file, report::baseline::render(report).as_bytes()) {
+        eprintln!("stacklint: {e}");
         return ExitCode::from(2);
     }
     eprintln!(

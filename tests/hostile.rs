@@ -585,3 +585,144 @@ fn baseline_special_files_are_refused_before_open() {
         assert!(!err.contains(PLANTED), "{err}");
     }
 }
+
+/// `check -o FILE` and `baseline -o FILE` where a pull request committed FILE as a symlink to a
+/// file outside the checkout: refused with exit 2, the target untouched, nothing created.
+#[cfg(unix)]
+#[test]
+fn outputs_never_write_through_a_symlink() {
+    let outside = tempdir("write-outside");
+    write(&outside, "bashrc", b"# the runner's shell startup\n");
+    let dir = tempdir("write-symlink");
+    write(&dir, "compose.yaml", b"services:\n  web:\n    image: example/web\n");
+    let _ = std::os::unix::fs::symlink(outside.join("bashrc"), dir.join("stacklint.sarif"));
+    let _ = std::os::unix::fs::symlink(outside.join("created"), dir.join(".stacklint-baseline.json"));
+    let before = snapshot(&outside);
+    let sarif = dir.join("stacklint.sarif");
+    let (code, _, err) = bin(
+        &args(&[&"check", &dir, &"--format", &"sarif", &"-o", &sarif]),
+        Duration::from_secs(30),
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("symlink"), "{err}");
+    let baseline = dir.join(".stacklint-baseline.json");
+    let (code, _, err) = bin(&args(&[&"baseline", &dir, &"-o", &baseline]), Duration::from_secs(30));
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(before, snapshot(&outside), "a file outside the root changed");
+    assert!(!outside.join("created").exists());
+    // A plain output file is written whole, by rename (no temporary file left beside it).
+    let plain = dir.join("out.json");
+    let (code, _, err) = bin(
+        &args(&[&"check", &dir, &"--format", &"json", &"-o", &plain]),
+        Duration::from_secs(30),
+    );
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(&plain).unwrap_or_default();
+    assert!(text.trim_end().ends_with('}'), "{text}");
+    let leftovers: Vec<_> = common::files_under(&dir)
+        .into_iter()
+        .filter(|p| p.to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+/// A compose file with an obsolete `version:` (a safe fix) and `services` services.
+fn fixable_compose(services: usize) -> String {
+    let mut text = String::from("version: \"3.8\"\nservices:\n");
+    for i in 0..services {
+        text.push_str(&format!(
+            "  service-{i}:\n    image: nginx:1.27.2\n    restart: unless-stopped\n"
+        ));
+    }
+    text
+}
+
+/// `--fix` under a file-size limit smaller than the fixed file (a full disk, a killed job): the
+/// write is interrupted, and the user's file is still whole (it used to be cut at the limit, with
+/// most services gone).
+#[cfg(target_os = "linux")]
+#[test]
+fn interrupted_fix_leaves_the_file_intact() {
+    if !Command::new("prlimit")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        eprintln!("prlimit not available; skipped");
+        return;
+    }
+    let dir = tempdir("fix-fsize");
+    let original = fixable_compose(400);
+    assert!(original.len() > 16_000);
+    write(&dir, "docker-compose.yml", original.as_bytes());
+    let out = Command::new("prlimit")
+        .arg("--fsize=4096")
+        .arg("--")
+        .arg(env!("CARGO_BIN_EXE_stacklint"))
+        .args([
+            std::ffi::OsStr::new("check"),
+            dir.as_os_str(),
+            std::ffi::OsStr::new("--fix"),
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!out.status.success(), "the limit should have stopped the write");
+    let after = std::fs::read_to_string(dir.join("docker-compose.yml")).unwrap_or_default();
+    assert_eq!(after, original, "the file changed under an interrupted write");
+    // Without the limit the fix is applied whole.
+    let (code, _, err) = bin(&args(&[&"check", &dir, &"--fix"]), Duration::from_secs(60));
+    assert!(code == 0 || code == 1, "{err}");
+    let fixed = std::fs::read_to_string(dir.join("docker-compose.yml")).unwrap_or_default();
+    assert!(!fixed.contains("version:") && fixed.contains("service-399:"), "{fixed}");
+}
+
+/// `--fix` over several files applies all or none: when one target cannot be written (here a
+/// symlink, which is never written through) no file changes.
+#[cfg(unix)]
+#[test]
+fn fix_applies_all_files_or_none() {
+    let dir = tempdir("fix-all-or-none");
+    let text = fixable_compose(2);
+    write(&dir, "a/compose.yaml", text.as_bytes());
+    write(&dir, "c/real.txt", text.as_bytes());
+    std::fs::create_dir_all(dir.join("b")).unwrap_or_else(|e| panic!("{e}"));
+    let _ = std::os::unix::fs::symlink(dir.join("c/real.txt"), dir.join("b/compose.yaml"));
+    let (code, _, err) = bin(&args(&[&"check", &dir, &"--fix"]), Duration::from_secs(60));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("no fix applied"), "{err}");
+    assert_text(&dir.join("a/compose.yaml"), &text);
+    assert_text(&dir.join("c/real.txt"), &text);
+}
+
+/// The file at `path` holds exactly `text`.
+fn assert_text(path: &Path, text: &str) {
+    assert_eq!(
+        std::fs::read_to_string(path).unwrap_or_default(),
+        text,
+        "{}",
+        path.display()
+    );
+}
+
+/// `--fix` on a file whose name is not valid UTF-8 never writes to the lossy form of that name
+/// (`bad\u{fffd}name`), which may be another, unrelated file.
+#[cfg(target_os = "linux")]
+#[test]
+fn fix_never_writes_to_a_lossy_path() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempdir("fix-lossy");
+    let bad = dir.join(std::ffi::OsStr::from_bytes(b"bad\xffname"));
+    if std::fs::create_dir_all(&bad).is_err() {
+        return; // the file system refuses such names
+    }
+    let text = fixable_compose(1);
+    std::fs::write(bad.join("docker-compose.yml"), &text).unwrap_or_else(|e| panic!("{e}"));
+    let unrelated = "# someone else's file\n";
+    write(&dir, "bad\u{fffd}name/other.txt", unrelated.as_bytes());
+    let (code, _, err) = bin(&args(&[&"check", &dir, &"--fix"]), Duration::from_secs(60));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("not valid UTF-8"), "{err}");
+    assert!(!dir.join("bad\u{fffd}name/docker-compose.yml").exists());
+    assert_text(&dir.join("bad\u{fffd}name/other.txt"), unrelated);
+    assert_text(&bad.join("docker-compose.yml"), &text);
+}
