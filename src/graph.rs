@@ -105,7 +105,7 @@ pub fn mermaid(stack: &Stack) -> String {
         out.push_str(&format!("  {from} -->|{}| {to}\n", quote(label)));
     }
     out.push_str("  classDef phantom stroke:#d00,stroke-width:2px,stroke-dasharray:5 5,color:#d00\n");
-    out
+    crate::redact::redact(&out).into_owned()
 }
 
 pub fn dot(stack: &Stack) -> String {
@@ -127,5 +127,6 @@ pub fn dot(stack: &Stack) -> String {
         out.push_str(&format!("  {from} -> {to} [label=\"{}\"];\n", quote(label)));
     }
     out.push_str("}\n");
-    out
+    // Edge labels come from env URLs, which may carry credentials.
+    crate::redact::redact(&out).into_owned()
 }

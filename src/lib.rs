@@ -16,6 +16,7 @@ pub mod k8s;
 pub mod model;
 pub mod parse;
 pub mod ports_map;
+pub mod redact;
 pub mod report;
 pub mod rules;
 pub mod safe_path;

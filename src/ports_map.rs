@@ -110,10 +110,12 @@ impl Builder<'_> {
             return;
         }
         let (file, start, _) = crate::report::position(&self.stack.sources, span);
+        // Targets and upstreams are URLs as written (`http://user:password@db:5432`): every
+        // format of the map shows them, so they are masked here, once.
         self.map.entry((port, protocol)).or_default().push(PortClaim {
             role,
-            owner,
-            context,
+            owner: crate::redact::redact(&owner).into_owned(),
+            context: crate::redact::redact(&context).into_owned(),
             file,
             line: start.line,
             clash: false,

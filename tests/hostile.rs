@@ -726,3 +726,81 @@ fn fix_never_writes_to_a_lossy_path() {
     assert_text(&dir.join("bad\u{fffd}name/other.txt"), unrelated);
     assert_text(&bad.join("docker-compose.yml"), &text);
 }
+
+/// Secrets written where no rule looks for them (command-line arguments, an access-key id, URL
+/// credentials in a Prometheus target and an nginx upstream) are in no output of any command:
+/// snippets of `check` in every format, `--diff`, `ports` (table, JSON, Markdown), `graph`
+/// (Mermaid, DOT) and `docs --check`.
+#[test]
+fn secrets_in_arguments_keys_and_urls_in_no_output() {
+    let dir = tempdir("redact-everywhere");
+    write(
+        &dir,
+        "compose.yaml",
+        b"version: \"3.8\"\nservices:\n  db:\n    image: postgres\n    command: [\"postgres\", \"-c\", \"password=Sec1-Pw-arg\", \"--token=Sec2-Tok-arg\"]\n    environment:\n      AWS_SECRET_ACCESS_KEY: Sec3-aws-secret-val\n      AWS_ACCESS_KEY_ID: AKIAQWERTYUIOPASDFGH\n    ports: [\"5432:5432\"]\n  web:\n    image: nginx\n    ports: [\"8080:80\"]\n    environment:\n      UPSTREAM: http://admin:Sec4-url-pw@db:5432/x\n    depends_on: [db]\n  prometheus:\n    image: prom/prometheus\n    volumes: [\"./prometheus.yml:/etc/prometheus/prometheus.yml\"]\n",
+    );
+    write(
+        &dir,
+        "prometheus.yml",
+        b"scrape_configs:\n  - job_name: db\n    static_configs:\n      - targets: [\"http://u:Sec5-prom-pw@db:9187\"]\n",
+    );
+    write(
+        &dir,
+        "nginx/default.conf",
+        b"server {\n  listen 80;\n  location / { proxy_pass http://u:Sec6-nginx-pw@db:5432; }\n}\n",
+    );
+    write(
+        &dir,
+        "k8s/app.yaml",
+        b"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  selector:\n    matchLabels: {app: app}\n  template:\n    metadata:\n      labels: {app: app}\n    spec:\n      containers:\n        - name: app\n          image: example/app:latest\n          args: [\"--password=Sec7-k8s-arg\", \"--api-key\", \"Sec8-k8s-next\"]\n",
+    );
+    write(
+        &dir,
+        "README.md",
+        b"# Stack\n\n<!-- stacklint:ports -->\n<!-- /stacklint:ports -->\n\n<!-- stacklint:services -->\n<!-- /stacklint:services -->\n",
+    );
+    let commands: &[&[&str]] = &[
+        &["check"],
+        &["check", "--format", "concise"],
+        &["check", "--format", "json"],
+        &["check", "--format", "sarif"],
+        &["check", "--format", "github"],
+        &["check", "--diff"],
+        &["ports"],
+        &["ports", "--format", "json"],
+        &["ports", "--format", "markdown"],
+        &["graph"],
+        &["graph", "--format", "dot"],
+        &["docs", "--check"],
+    ];
+    let secrets = [
+        "Sec1-Pw-arg",
+        "Sec2-Tok-arg",
+        "Sec3-aws-secret-val",
+        "AKIAQWERTYUIOPASDFGH",
+        "Sec4-url-pw",
+        "Sec5-prom-pw",
+        "Sec6-nginx-pw",
+        "Sec7-k8s-arg",
+        "Sec8-k8s-next",
+    ];
+    let mut shown = Vec::new();
+    for cmd in commands {
+        let mut a: Vec<&std::ffi::OsStr> = vec![std::ffi::OsStr::new(cmd[0]), dir.as_os_str()];
+        a.extend(cmd[1..].iter().map(std::ffi::OsStr::new));
+        let (code, out, err) = bin(&a, Duration::from_secs(60));
+        assert!((0..=1).contains(&code), "{cmd:?}: exit {code}: {err}");
+        for s in secrets {
+            if out.contains(s) || err.contains(s) {
+                shown.push(format!("{cmd:?}: {s}"));
+            }
+        }
+    }
+    assert!(shown.is_empty(), "secrets shown:\n{}", shown.join("\n"));
+    // The rules still report on the lines, with the values masked.
+    let (_, human, _) = bin(&args(&[&"check", &dir]), Duration::from_secs(60));
+    assert!(human.contains("\"password=***\", \"--token=***\""), "{human}");
+    assert!(human.contains("AWS_ACCESS_KEY_ID: ***"), "{human}");
+    let (_, ports, _) = bin(&args(&[&"ports", &dir]), Duration::from_secs(60));
+    assert!(ports.contains("u:***@db"), "{ports}");
+}

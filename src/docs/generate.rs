@@ -50,7 +50,7 @@ pub fn ports_table(stack: &Stack) -> String {
     for (_, port, service, mapping, source) in rows {
         t.push_str(&format!("| {port} | {service} | {mapping} | {source} |\n"));
     }
-    t
+    crate::redact::redact(&t).into_owned()
 }
 
 /// The services table: image (or build), ports, healthcheck source and dependencies.
@@ -99,7 +99,9 @@ pub fn services_table(stack: &Stack) -> String {
             ));
         }
     }
-    t
+    // Images and build contexts are interpolated (`registry/${TOKEN}`): the committed README must
+    // not receive what looks secret.
+    crate::redact::redact(&t).into_owned()
 }
 
 /// `text` with every generated block replaced by its current content.

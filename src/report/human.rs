@@ -172,7 +172,8 @@ impl Masks {
                     .push((r.start as usize, r.end as usize));
             }
         }
-        // Passwords inside URLs (`postgres://user:password@db`) in every file a finding shows.
+        // Secret-looking values (URL passwords, `--token=…`, access-key ids) in every file a
+        // finding shows: its context lines may hold them whatever the finding is about.
         let shown = report
             .findings
             .iter()
@@ -181,7 +182,7 @@ impl Masks {
             .collect::<std::collections::BTreeSet<_>>();
         for id in shown {
             if let Some(src) = report.sources.get(id) {
-                let ranges = super::url_passwords(&src.text);
+                let ranges = crate::redact::secret_ranges(&src.text);
                 if !ranges.is_empty() {
                     by_file
                         .entry(id)
