@@ -9,6 +9,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod docs;
+pub mod escape;
 pub mod fix;
 pub mod graph;
 pub mod init;
@@ -231,6 +232,23 @@ fn worker_pool(jobs: Option<usize>) -> Result<rayon::ThreadPool, Fatal> {
     builder
         .build()
         .map_err(|e| Fatal(format!("cannot start worker threads: {e}")))
+}
+
+/// Makes a finding's texts safe for every format: messages and labels quote names from the
+/// repository, which may hold terminal escapes or a newline that would forge another line of a
+/// concise or GitHub report.
+fn escape_texts(d: &mut Diagnostic) {
+    if let std::borrow::Cow::Owned(m) = escape::one_line(&d.message) {
+        d.message = m;
+    }
+    for l in std::iter::once(&mut d.primary).chain(d.related.iter_mut()) {
+        if let std::borrow::Cow::Owned(m) = escape::one_line(&l.message) {
+            l.message = m;
+        }
+    }
+    if let Some(std::borrow::Cow::Owned(h)) = d.help.as_deref().map(escape::visible) {
+        d.help = Some(h);
+    }
 }
 
 /// Runs the whole pipeline. Deterministic whatever the thread count.
@@ -458,6 +476,13 @@ fn run(root: &Path, paths: &[PathBuf], cfg: &Config, opts: &CheckOptions) -> Res
     phase_done("suppress and sort", t);
     let sources = std::mem::take(&mut stack.sources);
     drop_in_background(stack);
+    for d in findings
+        .iter_mut()
+        .map(|f| &mut f.diagnostic)
+        .chain(suppressed.iter_mut().map(|s| &mut s.finding.diagnostic))
+    {
+        escape_texts(d);
+    }
     Ok(Report {
         secrets,
         root: root.to_path_buf(),

@@ -375,6 +375,14 @@ fn bin_env(args: &[&std::ffi::OsStr], limit: Duration, env: &[(&str, &str)]) -> 
     )
 }
 
+/// `stacklint <cmd[0]> <dir> <cmd[1..]>` through [`bin`].
+fn subcommand(cmd: &[&str], dir: &Path) -> (i32, String, String) {
+    let mut a: Vec<&std::ffi::OsStr> = cmd.iter().take(1).map(std::ffi::OsStr::new).collect();
+    a.push(dir.as_os_str());
+    a.extend(cmd.iter().skip(1).map(std::ffi::OsStr::new));
+    bin(&a, Duration::from_secs(60))
+}
+
 /// The arguments of [`bin`] from plain strings and paths.
 fn args<'a>(list: &'a [&'a dyn AsRef<std::ffi::OsStr>]) -> Vec<&'a std::ffi::OsStr> {
     list.iter().map(|a| a.as_ref()).collect()
@@ -786,9 +794,7 @@ fn secrets_in_arguments_keys_and_urls_in_no_output() {
     ];
     let mut shown = Vec::new();
     for cmd in commands {
-        let mut a: Vec<&std::ffi::OsStr> = vec![std::ffi::OsStr::new(cmd[0]), dir.as_os_str()];
-        a.extend(cmd[1..].iter().map(std::ffi::OsStr::new));
-        let (code, out, err) = bin(&a, Duration::from_secs(60));
+        let (code, out, err) = subcommand(cmd, &dir);
         assert!((0..=1).contains(&code), "{cmd:?}: exit {code}: {err}");
         for s in secrets {
             if out.contains(s) || err.contains(s) {
@@ -803,4 +809,60 @@ fn secrets_in_arguments_keys_and_urls_in_no_output() {
     assert!(human.contains("AWS_ACCESS_KEY_ID: ***"), "{human}");
     let (_, ports, _) = bin(&args(&[&"ports", &dir]), Duration::from_secs(60));
     assert!(ports.contains("u:***@db"), "{ports}");
+}
+
+/// Service names with terminal escapes (a title-setting OSC, a colour CSI) and with a newline,
+/// a generated-block marker and Markdown: terminal formats show the escapes as visible text, no
+/// output gets a forged line, and `docs --write` keeps the user's text between two blocks.
+#[test]
+fn hostile_names_are_escaped_in_every_format() {
+    let dir = tempdir("escape-names");
+    write(
+        &dir,
+        "compose.yaml",
+        b"services:\n  \"t\\e]0;pwned\\ab\\e[31mred\":\n    image: example/a\n    ports: [\"8081:80\"]\n  \"x\\n<!-- /stacklint:services -->\\n# INJECTED\\n<!-- stacklint:services -->\\n<script>y\":\n    image: example/b\n    ports: [\"8082:80\"]\n    depends_on: [\"t\\e]0;pwned\\ab\\e[31mred\"]\n",
+    );
+    let user_text = "\nThe user's own words, between two generated blocks.\n\n";
+    let readme = format!(
+        "# Stack\n\n<!-- stacklint:services -->\n<!-- /stacklint:services -->\n{user_text}<!-- stacklint:ports -->\n<!-- /stacklint:ports -->\n"
+    );
+    write(&dir, "README.md", readme.as_bytes());
+    let commands: &[&[&str]] = &[
+        &["check"],
+        &["check", "--format", "concise"],
+        &["check", "--format", "github"],
+        &["ports"],
+        &["ports", "--format", "markdown"],
+        &["graph"],
+        &["graph", "--format", "dot"],
+    ];
+    for cmd in commands {
+        let (code, out, err) = subcommand(cmd, &dir);
+        assert!((0..=1).contains(&code), "{cmd:?}: exit {code}: {err}");
+        assert!(
+            !out.contains('\u{1b}') && !out.contains('\u{7}'),
+            "{cmd:?} passes raw escapes:\n{out}"
+        );
+        assert!(
+            !out.lines()
+                .any(|l| l.trim_start().starts_with("# INJECTED") || l.starts_with("<!--")),
+            "{cmd:?} has a forged line:\n{out}"
+        );
+        // Markdown and Mermaid render HTML; a DOT quoted string is plain text.
+        if cmd.contains(&"markdown") || *cmd == ["graph"] {
+            assert!(!out.contains("<script>"), "{cmd:?}:\n{out}");
+        }
+    }
+    let concise = subcommand(&["check", "--format", "concise"], &dir).1;
+    assert!(concise.contains("\\u{1b}]0;pwned"), "shown as text:\n{concise}");
+    let (code, _, err) = bin(&args(&[&"docs", &dir, &"--write"]), Duration::from_secs(60));
+    assert_eq!(code, 0, "{err}");
+    let written = std::fs::read_to_string(dir.join("README.md")).unwrap_or_default();
+    assert!(written.contains(user_text), "the user's text is gone:\n{written}");
+    assert_eq!(written.matches("<!-- stacklint:").count(), 2, "{written}");
+    assert_eq!(written.matches("<!-- /stacklint:").count(), 2, "{written}");
+    assert!(!written.lines().any(|l| l.starts_with("# INJECTED")), "{written}");
+    // Written once, the blocks are stable: a second run changes nothing.
+    let (code, out, _) = bin(&args(&[&"docs", &dir, &"--check"]), Duration::from_secs(60));
+    assert_eq!(code, 0, "{out}");
 }

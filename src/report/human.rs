@@ -294,5 +294,10 @@ pub fn render(report: &Report, color: bool, width: usize) -> String {
     }
     out.push_str(&report.summary_line());
     out.push('\n');
-    out
+    if color {
+        out
+    } else {
+        // Snippets show source lines as they are: escapes a file holds must not reach the terminal.
+        crate::escape::visible(&out).into_owned()
+    }
 }

@@ -20,7 +20,8 @@ use crate::source::{LineCol, SourceMap, Span};
 pub fn position(sources: &SourceMap, span: Span) -> (String, LineCol, LineCol) {
     match sources.get(span.file) {
         Some(f) => (
-            f.path.clone(),
+            // File names are the repository's: never raw control characters in any format.
+            crate::escape::one_line(&f.path).into_owned(),
             f.line_col(span.start as usize),
             f.line_col(span.end as usize),
         ),
