@@ -468,6 +468,7 @@ fn run(root: &Path, paths: &[PathBuf], cfg: &Config, opts: &CheckOptions) -> Res
             })
         }
     };
+    let mut findings = within_budget(findings, &stack.sources);
     let projects = stack
         .projects
         .iter()
@@ -596,6 +597,58 @@ fn sort_by_report_order<T>(items: &mut Vec<T>, sources: &SourceMap, finding: imp
             .into_iter()
             .filter_map(|i| slots.get_mut(i).and_then(Option::take)),
     );
+}
+
+/// The most findings of one rule shown for one file. A degenerate file (300 services publishing
+/// one wide range: tens of thousands of pairs) would otherwise produce megabytes of report that
+/// nobody reads; the first ones, in report order, are kept and an info says how many were dropped.
+pub const FINDINGS_PER_RULE_AND_FILE: usize = 500;
+
+/// Keeps at most [`FINDINGS_PER_RULE_AND_FILE`] findings per (rule, file), in order, and adds one
+/// info finding per cut saying how many of that rule were left out.
+fn within_budget(findings: Vec<Finding>, sources: &SourceMap) -> Vec<Finding> {
+    let mut count: foldhash::HashMap<(&'static str, source::FileId), usize> = foldhash::HashMap::default();
+    for f in &findings {
+        *count
+            .entry((f.diagnostic.rule, f.diagnostic.primary.span.file))
+            .or_default() += 1;
+    }
+    if count.values().all(|&n| n <= FINDINGS_PER_RULE_AND_FILE) {
+        return findings;
+    }
+    let mut seen: foldhash::HashMap<(&'static str, source::FileId), usize> = foldhash::HashMap::default();
+    let mut kept = Vec::with_capacity(findings.len().min(count.len() * (FINDINGS_PER_RULE_AND_FILE + 1)));
+    for f in findings {
+        let key = (f.diagnostic.rule, f.diagnostic.primary.span.file);
+        let n = seen.entry(key).or_default();
+        *n += 1;
+        if *n <= FINDINGS_PER_RULE_AND_FILE {
+            kept.push(f);
+        } else if *n == FINDINGS_PER_RULE_AND_FILE + 1 {
+            let total = count.get(&key).copied().unwrap_or(*n);
+            let dropped = total - FINDINGS_PER_RULE_AND_FILE;
+            let d = Diagnostic::new(
+                key.0,
+                source::Span::file_start(key.1),
+                format!(
+                    "{dropped} more `{}` findings in this file are not shown (at most {FINDINGS_PER_RULE_AND_FILE} per rule and file)",
+                    key.0
+                ),
+            )
+            .severity(Severity::Info)
+            .label("findings left out")
+            .help("fix the findings shown and run again, or check this rule alone with `--select`")
+            .subject(format!("budget {}", key.0));
+            let path = sources.path(key.1);
+            kept.push(Finding {
+                fingerprint: diagnostic::fingerprint(&[d.rule, path, &d.subject]),
+                diagnostic: Box::new(d),
+                severity: Severity::Info,
+            });
+        }
+    }
+    sort_findings(&mut kept, sources);
+    kept
 }
 
 fn sort_findings(findings: &mut Vec<Finding>, sources: &SourceMap) {

@@ -20,6 +20,20 @@ fn run(dir: &Path) -> Report {
     check(&opts).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// Checks `dir` with the `select`ed rules; a run over a minute fails (a hang or a blow-up).
+fn timed_check(dir: &Path, select: &[&str]) -> Report {
+    let started = Instant::now();
+    let opts = CheckOptions {
+        paths: vec![dir.to_path_buf()],
+        select: select.iter().map(|s| (*s).to_owned()).collect(),
+        ..CheckOptions::default()
+    };
+    let r = check(&opts).unwrap_or_else(|e| panic!("{e}"));
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(60), "took {took:?}");
+    r
+}
+
 fn rules(r: &Report) -> Vec<(&str, &str)> {
     r.findings
         .iter()
@@ -203,18 +217,7 @@ fn ten_thousand_services_in_one_file() {
     }
     text.push_str("  dup:\n    image: nginx:1.27.2\n    ports:\n      - \"20000:80\"\n");
     write(&dir, "compose.yaml", text.as_bytes());
-    let started = Instant::now();
-    let opts = CheckOptions {
-        paths: vec![dir.clone()],
-        select: vec!["port-clash".into(), "undefined-service".into()],
-        ..CheckOptions::default()
-    };
-    let r = check(&opts).unwrap_or_else(|e| panic!("{e}"));
-    assert!(
-        started.elapsed() < Duration::from_secs(60),
-        "took {:?}",
-        started.elapsed()
-    );
+    let r = timed_check(&dir, &["port-clash", "undefined-service"]);
     assert_eq!(rules(&r).len(), 1, "{:?}", &rules(&r)[..rules(&r).len().min(5)]);
 }
 
@@ -388,13 +391,16 @@ fn args<'a>(list: &'a [&'a dyn AsRef<std::ffi::OsStr>]) -> Vec<&'a std::ffi::OsS
     list.iter().map(|a| a.as_ref()).collect()
 }
 
-/// A compose file with `n` services on unpinned images: many findings, a long report.
+/// `n` services on unpinned images, in compose files of 100 services each (within the findings
+/// budget of one file): many findings, a long report.
 fn many_findings(dir: &Path, n: usize) {
-    let mut text = String::from("services:\n");
-    for i in 0..n {
-        text.push_str(&format!("  s{i}:\n    image: example/s{i}\n"));
+    for f in 0..n.div_ceil(100) {
+        let mut text = String::from("services:\n");
+        for i in f * 100..n.min(f * 100 + 100) {
+            text.push_str(&format!("  s{i}:\n    image: example/s{i}\n"));
+        }
+        write(dir, &format!("p{f}/compose.yaml"), text.as_bytes());
     }
-    write(dir, "compose.yaml", text.as_bytes());
 }
 
 /// `stacklint check … | head -1`: the reader closes the pipe after one line. The process ends
@@ -865,4 +871,60 @@ fn hostile_names_are_escaped_in_every_format() {
     // Written once, the blocks are stable: a second run changes nothing.
     let (code, out, _) = bin(&args(&[&"docs", &dir, &"--check"]), Duration::from_secs(60));
     assert_eq!(code, 0, "{out}");
+}
+
+/// 300 services each publishing every port (`1-65535:1-65535`): the clash check works on
+/// intervals (it took minutes expanding every port of every range), and the report keeps at most
+/// the budget of findings for the rule and file, with an info saying how many were left out.
+#[test]
+fn wide_port_ranges_are_intervals_and_findings_are_budgeted() {
+    let dir = tempdir("wide-ranges");
+    let mut text = String::from("services:\n");
+    for i in 0..300 {
+        text.push_str(&format!(
+            "  s{i}:\n    image: nginx:1.27.2\n    ports: [\"1-65535:1-65535\"]\n"
+        ));
+    }
+    write(&dir, "compose.yaml", text.as_bytes());
+    let r = timed_check(&dir, &["port-clash"]);
+    let clashes = r
+        .findings
+        .iter()
+        .filter(|f| f.severity == stacklint::diagnostic::Severity::Error);
+    assert_eq!(clashes.count(), stacklint::FINDINGS_PER_RULE_AND_FILE);
+    let info: Vec<&str> = r
+        .findings
+        .iter()
+        .filter(|f| f.severity == stacklint::diagnostic::Severity::Info)
+        .map(|f| f.diagnostic.message.as_str())
+        .collect();
+    // 300 services: 300 * 299 / 2 pairs, all clashing from port 1.
+    let dropped = 300 * 299 / 2 - stacklint::FINDINGS_PER_RULE_AND_FILE;
+    assert_eq!(
+        info,
+        vec![format!(
+            "{dropped} more `port-clash` findings in this file are not shown (at most {} per rule and file)",
+            stacklint::FINDINGS_PER_RULE_AND_FILE
+        )]
+    );
+    assert!(stacklint::report::concise::render(&r).len() < 200_000);
+}
+
+/// Ranges that overlap only beyond their first few thousand ports still clash (the old index
+/// clipped each range), and ranges of different protocols or disjoint ranges do not.
+#[test]
+fn port_range_overlap_is_found_anywhere_in_the_range() {
+    let dir = tempdir("range-overlap");
+    write(
+        &dir,
+        "compose.yaml",
+        b"services:\n  a:\n    image: nginx:1.27.2\n    ports: [\"1000-20000:1000-20000\"]\n  b:\n    image: nginx:1.27.2\n    ports: [\"15000:80\"]\n  c:\n    image: nginx:1.27.2\n    ports: [\"15000:80/udp\", \"20001-20010:1-10\"]\n",
+    );
+    let r = common::run(&dir, &["port-clash"]);
+    let found = rules(&r);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].1.contains("15000/tcp") && found[0].1.contains("`a` and `b`"),
+        "{found:?}"
+    );
 }
