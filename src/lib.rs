@@ -320,7 +320,12 @@ fn build_stack(root: &Path, paths: &[PathBuf], cfg: &Config) -> Result<model::St
     found.sort_by(|a, b| a.rel.cmp(&b.rel));
     found.dedup_by(|a, b| a.rel == b.rel);
     for (path, err) in &walk_errors {
-        eprintln!("stacklint: skipped {path}: {err}");
+        let path = if path.is_empty() { "." } else { path.as_str() };
+        eprintln!(
+            "stacklint: skipped {}: {}",
+            escape::one_line(path),
+            escape::one_line(err)
+        );
     }
     Ok(model::Stack::build(root, &found, cfg))
 }
