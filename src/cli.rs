@@ -4,7 +4,7 @@ use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand, Value
 use stacklint::diagnostic::Severity;
 use stacklint::{report, rules, CheckOptions};
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 const EXAMPLES: &str = "Examples:
@@ -381,7 +381,7 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
                 match &t.file {
                     Some(path) => {
                         let text = render(&report, t.format, false);
-                        if let Err(e) = stacklint::safe_path::write_atomic(path, text.as_bytes()) {
+                        if let Err(e) = write_atomic(path, text.as_bytes()) {
                             eprintln!("stacklint: {e}");
                             return ExitCode::from(2);
                         }
@@ -465,9 +465,7 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
                 Ok(r) => r,
                 Err(code) => return code,
             };
-            if let Err(e) =
-                stacklint::safe_path::write_atomic(&target, stacklint::init::config_text(&report).as_bytes())
-            {
+            if let Err(e) = write_atomic(&target, stacklint::init::config_text(&report).as_bytes()) {
                 eprintln!("stacklint: {e}");
                 return ExitCode::from(2);
             }
@@ -595,17 +593,17 @@ fn write_repository_files<'a>(
 ) -> Result<(), String> {
     let mut writes = Vec::new();
     for (rel, text) in files {
-        if stacklint::safe_path::lossy_path(rel) {
+        if lossy_path(rel) {
             return Err(format!("{rel}: the file name is not valid UTF-8; refusing to write it"));
         }
         writes.push((root.join(rel), text.as_bytes()));
     }
-    stacklint::safe_path::write_all_or_none(&writes)
+    write_all_or_none(&writes)
 }
 
 /// Writes `report`'s findings as a baseline file and says so on stderr.
 fn write_baseline(report: &stacklint::Report, file: &std::path::Path) -> ExitCode {
-    if let Err(e) = stacklint::safe_path::write_atomic(file, report::baseline::render(report).as_bytes()) {
+    if let Err(e) = write_atomic(file, report::baseline::render(report).as_bytes()) {
         eprintln!("stacklint: {e}");
         return ExitCode::from(2);
     }
@@ -639,4 +637,87 @@ fn run_check(opts: &CheckOptions) -> Result<stacklint::Report, ExitCode> {
         eprintln!("stacklint: {e}");
         ExitCode::from(2)
     })
+}
+
+/// A file written to a temporary name beside its target, flushed to disk, waiting to be renamed
+/// over the target by [`Pending::commit`]. Dropped without a commit, the temporary file is removed
+/// and the target was never touched.
+#[derive(Debug)]
+struct Pending {
+    temp: tempfile::NamedTempFile,
+    target: PathBuf,
+}
+
+impl Pending {
+    /// Writes `bytes` beside `target`. Refused: a target that is a symlink (a committed
+    /// `stacklint.sarif -> ~/.bashrc` must not redirect the write) or anything but a regular file,
+    /// and a path that is not valid Unicode where it was derived lossily (see `lossy_path`).
+    /// An existing target's permissions are kept.
+    fn prepare(target: &Path, bytes: &[u8]) -> Result<Pending, String> {
+        use std::io::Write;
+        let shown = target.display();
+        let existing = match std::fs::symlink_metadata(target) {
+            Ok(m) if m.file_type().is_symlink() => {
+                return Err(format!("{shown} is a symlink; refusing to write through it"))
+            }
+            Ok(m) if !m.is_file() => return Err(format!("{shown} is not a regular file; refusing to replace it")),
+            Ok(m) => Some(m),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(format!("cannot write {shown}: {e}")),
+        };
+        let dir = match target.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let mut temp = tempfile::Builder::new()
+            .prefix(".stacklint-")
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .map_err(|e| format!("cannot write {shown}: {e}"))?;
+        temp.write_all(bytes)
+            .and_then(|()| temp.as_file().sync_all())
+            .map_err(|e| format!("cannot write {shown}: {e}"))?;
+        if let Some(m) = existing {
+            std::fs::set_permissions(temp.path(), m.permissions()).map_err(|e| format!("cannot write {shown}: {e}"))?;
+        }
+        Ok(Pending {
+            temp,
+            target: target.to_path_buf(),
+        })
+    }
+
+    /// Renames the temporary file over the target (atomic within one folder) and flushes the
+    /// folder, so the new name survives a crash.
+    fn commit(self) -> Result<(), String> {
+        let Pending { temp, target } = self;
+        temp.persist(&target)
+            .map_err(|e| format!("cannot write {}: {}", target.display(), e.error))?;
+        if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
+            // Not every platform can open a folder to flush it; the rename is done either way.
+            let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
+        }
+        Ok(())
+    }
+}
+
+/// Writes `bytes` to `target` by a temporary file and a rename (see [`Pending`]).
+fn write_atomic(target: &Path, bytes: &[u8]) -> Result<(), String> {
+    Pending::prepare(target, bytes)?.commit()
+}
+
+/// Writes every file or none: all temporary files are written and flushed first, and only when
+/// each succeeded are they renamed into place. A failure before the renames leaves every target
+/// as it was.
+fn write_all_or_none(files: &[(PathBuf, &[u8])]) -> Result<(), String> {
+    let pending = files
+        .iter()
+        .map(|(path, bytes)| Pending::prepare(path, bytes))
+        .collect::<Result<Vec<_>, _>>()?;
+    pending.into_iter().try_for_each(Pending::commit)
+}
+
+/// Whether a repository path was made from a file name that is not valid Unicode (the walk keeps
+/// such names lossily, with U+FFFD): writing to it would hit a different, unrelated file.
+fn lossy_path(rel: &str) -> bool {
+    rel.contains('\u{fffd}')
 }

@@ -79,8 +79,8 @@ fn kind_of(ft: std::fs::FileType) -> &'static str {
 }
 
 /// Reads a regular file of at most `limit` bytes. Special files and kernel pseudo-files are refused
-/// before `open` (and the opened file is checked again, so a file swapped for a FIFO in between
-/// cannot block the run); the read itself stops at `limit + 1` bytes whatever the size claimed.
+/// before `open` (and the opened file is checked again before reading); the read itself stops at
+/// `limit + 1` bytes whatever the size claimed.
 /// Symlinks are followed: callers that must stay inside a root resolve through [`Root`] first.
 pub fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, Refused> {
     let canonical = path.canonicalize().map_err(|e| io_refusal(&e))?;
@@ -97,15 +97,9 @@ pub fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, Refused> {
             limit,
         });
     }
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        // Opening a FIFO without a writer blocks: never wait, whatever the file became.
-        options.custom_flags(libc::O_NONBLOCK);
-    }
-    let file = options.open(&canonical).map_err(|e| io_refusal(&e))?;
+    // The type was checked just above; a repository does not change under a CI job, and the opened
+    // file is checked again before a byte is read.
+    let file = std::fs::File::open(&canonical).map_err(|e| io_refusal(&e))?;
     let meta = file.metadata().map_err(|e| io_refusal(&e))?;
     if !meta.is_file() {
         return Err(Refused::Special(kind_of(meta.file_type())));
@@ -250,118 +244,27 @@ pub fn repository_root(start: &Path) -> PathBuf {
         .map_or_else(|| start.clone(), Path::to_path_buf)
 }
 
-/// A file written to a temporary name beside its target, flushed to disk, waiting to be renamed
-/// over the target by [`Pending::commit`]. Dropped without a commit, the temporary file is removed
-/// and the target was never touched.
-#[derive(Debug)]
-pub struct Pending {
-    temp: tempfile::NamedTempFile,
-    target: PathBuf,
-}
-
-impl Pending {
-    /// Writes `bytes` beside `target`. Refused: a target that is a symlink (a committed
-    /// `stacklint.sarif -> ~/.bashrc` must not redirect the write) or anything but a regular file,
-    /// and a path that is not valid Unicode where it was derived lossily (see [`lossy_path`]).
-    /// An existing target's permissions are kept.
-    pub fn prepare(target: &Path, bytes: &[u8]) -> Result<Pending, String> {
-        use std::io::Write;
-        let shown = target.display();
-        let existing = match std::fs::symlink_metadata(target) {
-            Ok(m) if m.file_type().is_symlink() => {
-                return Err(format!("{shown} is a symlink; refusing to write through it"))
-            }
-            Ok(m) if !m.is_file() => {
-                return Err(format!("{shown} is {}; refusing to replace it", kind_of(m.file_type())))
-            }
-            Ok(m) => Some(m),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(format!("cannot write {shown}: {e}")),
-        };
-        let dir = match target.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        let mut temp = tempfile::Builder::new()
-            .prefix(".stacklint-")
-            .suffix(".tmp")
-            .tempfile_in(dir)
-            .map_err(|e| format!("cannot write {shown}: {e}"))?;
-        temp.write_all(bytes)
-            .and_then(|()| temp.as_file().sync_all())
-            .map_err(|e| format!("cannot write {shown}: {e}"))?;
-        if let Some(m) = existing {
-            std::fs::set_permissions(temp.path(), m.permissions()).map_err(|e| format!("cannot write {shown}: {e}"))?;
-        }
-        Ok(Pending {
-            temp,
-            target: target.to_path_buf(),
-        })
-    }
-
-    /// Renames the temporary file over the target (atomic within one folder) and flushes the
-    /// folder, so the new name survives a crash.
-    pub fn commit(self) -> Result<(), String> {
-        let Pending { temp, target } = self;
-        temp.persist(&target)
-            .map_err(|e| format!("cannot write {}: {}", target.display(), e.error))?;
-        if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
-            // Not every platform can open a folder to flush it; the rename is done either way.
-            let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
-        }
-        Ok(())
-    }
-}
-
-/// Writes `bytes` to `target` by a temporary file and a rename (see [`Pending`]).
-pub fn write_atomic(target: &Path, bytes: &[u8]) -> Result<(), String> {
-    Pending::prepare(target, bytes)?.commit()
-}
-
-/// Writes every file or none: all temporary files are written and flushed first, and only when
-/// each succeeded are they renamed into place. A failure before the renames leaves every target
-/// as it was.
-pub fn write_all_or_none(files: &[(PathBuf, &[u8])]) -> Result<(), String> {
-    let pending = files
-        .iter()
-        .map(|(path, bytes)| Pending::prepare(path, bytes))
-        .collect::<Result<Vec<_>, _>>()?;
-    pending.into_iter().try_for_each(Pending::commit)
-}
-
-/// Whether a repository path was made from a file name that is not valid Unicode (the walk keeps
-/// such names lossily, with U+FFFD): writing to it would hit a different, unrelated file.
-pub fn lossy_path(rel: &str) -> bool {
-    rel.contains('\u{fffd}')
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn temp(name: &str) -> PathBuf {
-        let d = std::env::temp_dir().join(format!("stacklint-safe-path-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        let _ = std::fs::create_dir_all(&d);
-        d
-    }
-
     #[test]
     fn refuses_escapes_and_special_files() {
-        let d = temp("unit");
-        let _ = std::fs::write(d.join("a.json"), "{}");
-        let root = Root::new(&d);
-        assert_eq!(root.read_text("a.json", 10).as_deref(), Ok("{}"));
-        assert_eq!(
-            root.read_text("a.json", 1),
-            Err(Refused::TooLarge { size: 2, limit: 1 })
-        );
+        let root = Root::new(Path::new(env!("CARGO_MANIFEST_DIR")));
+        assert!(root
+            .read_text("Cargo.toml", 1 << 20)
+            .is_ok_and(|t| t.contains("[package]")));
+        assert!(matches!(
+            root.read_text("Cargo.toml", 1),
+            Err(Refused::TooLarge { limit: 1, .. })
+        ));
         assert_eq!(root.resolve("/etc/passwd"), Err(Refused::Outside));
         assert_eq!(
             root.resolve("../../../../../../proc/self/environ"),
             Err(Refused::Outside)
         );
-        assert_eq!(root.resolve("missing"), Err(Refused::Missing));
+        assert_eq!(root.resolve("src/../../.."), Err(Refused::Outside));
+        assert_eq!(root.resolve("missing-file"), Err(Refused::Missing));
         assert_eq!(
             read_file(Path::new("/proc/self/environ"), 1 << 20),
             Err(Refused::Special("a kernel pseudo-file"))
@@ -370,6 +273,5 @@ mod tests {
             read_file(Path::new("/dev/zero"), 1 << 20),
             Err(Refused::Special(_))
         ));
-        let _ = std::fs::remove_dir_all(&d);
     }
 }

@@ -928,3 +928,132 @@ fn port_range_overlap_is_found_anywhere_in_the_range() {
         "{found:?}"
     );
 }
+
+/// A small deterministic generator for the property tests below (no dependency, same inputs on
+/// every run, so a failure reproduces).
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+}
+
+/// Redaction, property: a secret written in any of the shapes redaction knows, inside random
+/// surrounding text, never survives `redact`.
+#[test]
+fn redaction_property_random_text() {
+    let mut rng = XorShift(0x5eed_1234_abcd_0001);
+    let noise = [
+        "",
+        " ",
+        "x",
+        "\"",
+        "'",
+        ", ",
+        "[",
+        "]",
+        "é",
+        "\t",
+        "a=b",
+        "http://h/",
+        "--v",
+        ":",
+    ];
+    let alnum = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ0123456789";
+    for _ in 0..2_000 {
+        let len = 8 + rng.below(12);
+        let mut secret = String::from("S");
+        for _ in 0..len {
+            let i = rng.below(alnum.len());
+            secret.push_str(&alnum[i..=i]);
+        }
+        let key: String = (0..16)
+            .map(|_| {
+                let set = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+                let i = rng.below(set.len());
+                set[i..=i].to_owned()
+            })
+            .collect();
+        let shape = match rng.below(8) {
+            0 => format!("--password={secret}"),
+            1 => format!("password={secret}"),
+            2 => format!("--token {secret}"),
+            3 => format!("\"--api-key\", \"{secret}\""),
+            4 => format!("postgres://user:{secret}@db:5432/x"),
+            5 => format!("user:{secret}@db:5432"),
+            6 => format!("DB_TOKEN={secret}"),
+            _ => {
+                secret = format!("AKIA{key}");
+                secret.clone()
+            }
+        };
+        let text = format!(
+            "{}{} {shape} {}{}",
+            rng.pick(&noise),
+            rng.pick(&noise),
+            rng.pick(&noise),
+            rng.pick(&noise)
+        );
+        let out = stacklint::redact::redact(&text);
+        assert!(!out.contains(&secret), "`{secret}` survives in {text:?} -> {out:?}");
+    }
+}
+
+/// Path gate, property: random repository paths built from `..`, absolute parts and symlinks
+/// (in and out of the root) either resolve inside the root or are refused, and reading them
+/// never returns the text of the file outside.
+#[cfg(unix)]
+#[test]
+fn path_gate_property_random_paths() {
+    use stacklint::safe_path::Root;
+    let outside = tempdir("gate-prop-outside");
+    write(&outside, "secret.json", PLANTED.as_bytes());
+    let dir = tempdir("gate-prop");
+    write(&dir, "a/b/in.json", b"{}");
+    let _ = std::os::unix::fs::symlink(&outside, dir.join("a/out"));
+    let _ = std::os::unix::fs::symlink(outside.join("secret.json"), dir.join("a/b/s.json"));
+    let _ = std::os::unix::fs::symlink(dir.join("a/b"), dir.join("in"));
+    let _ = std::os::unix::fs::symlink("/proc/self", dir.join("proc"));
+    let root = Root::new(&dir);
+    let parts = [
+        "..",
+        ".",
+        "a",
+        "b",
+        "out",
+        "in",
+        "in.json",
+        "s.json",
+        "secret.json",
+        "proc",
+        "environ",
+        "/",
+        "/etc",
+        "/proc",
+        "",
+    ];
+    let mut rng = XorShift(0x0dd_ba11_cafe_f00d);
+    for _ in 0..3_000 {
+        let n = 1 + rng.below(6);
+        let path: Vec<&str> = (0..n).map(|_| rng.pick(&parts)).collect();
+        let rel = path.join("/");
+        if let Ok(p) = root.resolve(&rel) {
+            assert!(p.starts_with(root.path()), "{rel} resolved to {}", p.display());
+        }
+        if let Ok(text) = root.read_text(&rel, 1 << 20) {
+            assert!(!text.contains(PLANTED), "{rel} read the file outside");
+        }
+    }
+}
