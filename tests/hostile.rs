@@ -1057,3 +1057,37 @@ fn path_gate_property_random_paths() {
         }
     }
 }
+
+/// A one-line file of a megabyte with 200 findings on that line: each snippet shows a window of
+/// the line around its own label (the whole line was copied into every snippet: 200 MB of report).
+#[test]
+fn snippets_cut_long_lines_to_a_window() {
+    let dir = tempdir("long-line");
+    let services: Vec<String> = (0..200)
+        .map(|i| format!("\"s{i}\": {{\"image\": \"example/s{i}\"}}"))
+        .collect();
+    let text = format!(
+        "{{\"x-pad\": \"{}\", \"services\": {{{}}}}}\n",
+        "a".repeat(1_000_000),
+        services.join(", ")
+    );
+    write(&dir, "compose.yaml", text.as_bytes());
+    let r = timed_check(&dir, &["unpinned-image"]);
+    assert_eq!(r.findings.len(), 200);
+    let started = Instant::now();
+    let human = stacklint::report::human::render(&r, false, 100);
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(human.len() < 1_000_000, "{} bytes of report", human.len());
+    let longest = human.lines().map(str::len).max().unwrap_or(0);
+    assert!(longest < 2_000, "a snippet line of {longest} bytes");
+    // The last finding's snippet still shows its own label's text.
+    assert!(
+        human.contains("\"s199\": {\"image\": \"example/s199\"}"),
+        "{}",
+        &human[human.len().saturating_sub(3000)..]
+    );
+}
