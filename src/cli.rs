@@ -4,7 +4,7 @@ use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand, Value
 use stacklint::diagnostic::Severity;
 use stacklint::{report, rules, CheckOptions};
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 const EXAMPLES: &str = "Examples:
@@ -200,7 +200,40 @@ pub fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => e.exit(),
     };
-    run(cli, matches.subcommand_matches("check"))
+    let code = run(cli, matches.subcommand_matches("check"));
+    match STDOUT.load(std::sync::atomic::Ordering::Relaxed) {
+        // The reader went away (`stacklint check | head -1`): end as a Unix filter killed by
+        // SIGPIPE reports it (128 + 13), so a caller cannot take a truncated report for a clean
+        // one, and without the panic and backtrace of `print!`.
+        STDOUT_CLOSED => ExitCode::from(141),
+        STDOUT_FAILED => ExitCode::from(2),
+        _ => code,
+    }
+}
+
+/// State of stdout: written so far without error, closed by the reader, or failed otherwise.
+static STDOUT: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(STDOUT_OK);
+const STDOUT_OK: u8 = 0;
+const STDOUT_CLOSED: u8 = 1;
+const STDOUT_FAILED: u8 = 2;
+
+/// Writes `text` to stdout. After a closed pipe or a failed write all further output is dropped
+/// (see [`main`] for the exit status); any error other than a closed pipe is said on stderr.
+fn emit(text: &str) {
+    use std::io::Write;
+    use std::sync::atomic::Ordering;
+    if STDOUT.load(Ordering::Relaxed) != STDOUT_OK {
+        return;
+    }
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => STDOUT.store(STDOUT_CLOSED, Ordering::Relaxed),
+        Err(e) => {
+            STDOUT.store(STDOUT_FAILED, Ordering::Relaxed);
+            eprintln!("stacklint: cannot write to stdout: {e}");
+        }
+    }
 }
 
 /// Where one format goes.
@@ -321,7 +354,7 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
                 let plans = stacklint::fix::plan(&report, unsafe_fixes);
                 if diff {
                     for p in &plans {
-                        print!("{}", stacklint::fix::unified_diff(p));
+                        emit(&stacklint::fix::unified_diff(p));
                     }
                     return if plans.is_empty() {
                         ExitCode::SUCCESS
@@ -329,14 +362,13 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
                         ExitCode::from(1)
                     };
                 }
-                let mut applied = 0;
-                for p in &plans {
-                    if let Err(e) = std::fs::write(report.root.join(&p.path), &p.new) {
-                        eprintln!("stacklint: cannot write {}: {e}", p.path);
-                        return ExitCode::from(2);
-                    }
-                    applied += p.applied.len();
+                if let Err(e) =
+                    write_repository_files(&report.root, plans.iter().map(|p| (p.path.as_str(), p.new.as_str())))
+                {
+                    eprintln!("stacklint: {e}; no fix applied");
+                    return ExitCode::from(2);
                 }
+                let applied: usize = plans.iter().map(|p| p.applied.len()).sum();
                 eprintln!("stacklint: applied {applied} fix(es) in {} file(s)", plans.len());
                 report = match run_check(&opts) {
                     Ok(r) => r,
@@ -349,12 +381,12 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
                 match &t.file {
                     Some(path) => {
                         let text = render(&report, t.format, false);
-                        if let Err(e) = std::fs::write(path, text) {
-                            eprintln!("stacklint: cannot write {}: {e}", path.display());
+                        if let Err(e) = write_atomic(path, text.as_bytes()) {
+                            eprintln!("stacklint: {e}");
                             return ExitCode::from(2);
                         }
                     }
-                    None => print!("{}", render(&report, t.format, color)),
+                    None => emit(&render(&report, t.format, color)),
                 }
                 if t.format == Format::Github {
                     write_step_summary(&report);
@@ -393,20 +425,22 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
                 Ok(x) => x,
                 Err(code) => return code,
             };
-            let mut stale = 0;
-            for (rel, old, new) in stacklint::docs::generate::plan(&stack) {
-                if old == new {
-                    continue;
+            let mut changed: Vec<(String, String, String)> = stacklint::docs::generate::plan(&stack);
+            changed.retain(|(_, old, new)| old != new);
+            let stale = changed.len();
+            if write {
+                if let Err(e) =
+                    write_repository_files(&root, changed.iter().map(|(rel, _, new)| (rel.as_str(), new.as_str())))
+                {
+                    eprintln!("stacklint: {e}; no file updated");
+                    return ExitCode::from(2);
                 }
-                stale += 1;
-                if write {
-                    if let Err(e) = std::fs::write(root.join(&rel), &new) {
-                        eprintln!("stacklint: cannot write {rel}: {e}");
-                        return ExitCode::from(2);
-                    }
+                for (rel, _, _) in &changed {
                     eprintln!("stacklint: updated {rel}");
-                } else {
-                    print!("{}", stacklint::fix::unified(&rel, &old, &new));
+                }
+            } else {
+                for (rel, old, new) in &changed {
+                    emit(&stacklint::fix::unified(rel, old, new));
                 }
             }
             if check && stale > 0 {
@@ -431,8 +465,8 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
                 Ok(r) => r,
                 Err(code) => return code,
             };
-            if let Err(e) = std::fs::write(&target, stacklint::init::config_text(&report)) {
-                eprintln!("stacklint: cannot write {}: {e}", target.display());
+            if let Err(e) = write_atomic(&target, stacklint::init::config_text(&report).as_bytes()) {
+                eprintln!("stacklint: {e}");
                 return ExitCode::from(2);
             }
             eprintln!(
@@ -468,7 +502,10 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
             match format {
                 ListFormat::Table => {
                     for m in &metas {
-                        println!("{:<24} {:<9} {:<8} {}", m.id, m.category, m.severity, m.summary);
+                        emit(&format!(
+                            "{:<24} {:<9} {:<8} {}\n",
+                            m.id, m.category, m.severity, m.summary
+                        ));
                     }
                 }
                 ListFormat::Json => {
@@ -476,7 +513,10 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
                         .iter()
                         .map(|m| serde_json::json!({"id": m.id, "category": m.category, "severity": m.severity, "summary": m.summary, "fix": m.fix}))
                         .collect();
-                    println!("{}", serde_json::to_string_pretty(&list).unwrap_or_default());
+                    emit(&format!(
+                        "{}\n",
+                        serde_json::to_string_pretty(&list).unwrap_or_default()
+                    ));
                 }
             }
             ExitCode::SUCCESS
@@ -484,14 +524,11 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
         Command::Ports { path, format, config } => match load(path, config) {
             Ok((_, stack)) => {
                 let map = stacklint::ports_map::port_map(&stack);
-                print!(
-                    "{}",
-                    match format.as_str() {
-                        "json" => stacklint::ports_map::render_json(&map),
-                        "markdown" => stacklint::ports_map::render_markdown(&map),
-                        _ => stacklint::ports_map::render_table(&map),
-                    }
-                );
+                emit(&match format.as_str() {
+                    "json" => stacklint::ports_map::render_json(&map),
+                    "markdown" => stacklint::ports_map::render_markdown(&map),
+                    _ => stacklint::ports_map::render_table(&map),
+                });
                 ExitCode::SUCCESS
             }
             Err(code) => code,
@@ -503,7 +540,7 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
                 } else {
                     stacklint::graph::mermaid(&stack)
                 };
-                print!("{text}");
+                emit(&text);
                 ExitCode::SUCCESS
             }
             Err(code) => code,
@@ -528,13 +565,13 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
         Command::Explain { id } => match rules::find(&id) {
             Some(entry) => {
                 let m = rules::meta(entry);
-                println!(
-                    "{} ({}, default {})\n\n{}",
+                emit(&format!(
+                    "{} ({}, default {})\n\n{}\n",
                     m.id,
                     m.category,
                     m.severity,
                     rules::page_body(entry.page)
-                );
+                ));
                 ExitCode::SUCCESS
             }
             None => {
@@ -548,10 +585,26 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
     }
 }
 
+/// Rewrites repository files (`rel` under `root`, new text): all of them or, on any error, none.
+/// A path whose name was not valid Unicode is refused: its shown form names another file.
+fn write_repository_files<'a>(
+    root: &std::path::Path,
+    files: impl Iterator<Item = (&'a str, &'a str)>,
+) -> Result<(), String> {
+    let mut writes = Vec::new();
+    for (rel, text) in files {
+        if lossy_path(rel) {
+            return Err(format!("{rel}: the file name is not valid UTF-8; refusing to write it"));
+        }
+        writes.push((root.join(rel), text.as_bytes()));
+    }
+    write_all_or_none(&writes)
+}
+
 /// Writes `report`'s findings as a baseline file and says so on stderr.
 fn write_baseline(report: &stacklint::Report, file: &std::path::Path) -> ExitCode {
-    if let Err(e) = std::fs::write(file, report::baseline::render(report)) {
-        eprintln!("stacklint: cannot write {}: {e}", file.display());
+    if let Err(e) = write_atomic(file, report::baseline::render(report).as_bytes()) {
+        eprintln!("stacklint: {e}");
         return ExitCode::from(2);
     }
     eprintln!(
@@ -584,4 +637,87 @@ fn run_check(opts: &CheckOptions) -> Result<stacklint::Report, ExitCode> {
         eprintln!("stacklint: {e}");
         ExitCode::from(2)
     })
+}
+
+/// A file written to a temporary name beside its target, flushed to disk, waiting to be renamed
+/// over the target by [`Pending::commit`]. Dropped without a commit, the temporary file is removed
+/// and the target was never touched.
+#[derive(Debug)]
+struct Pending {
+    temp: tempfile::NamedTempFile,
+    target: PathBuf,
+}
+
+impl Pending {
+    /// Writes `bytes` beside `target`. Refused: a target that is a symlink (a committed
+    /// `stacklint.sarif -> ~/.bashrc` must not redirect the write) or anything but a regular file,
+    /// and a path that is not valid Unicode where it was derived lossily (see `lossy_path`).
+    /// An existing target's permissions are kept.
+    fn prepare(target: &Path, bytes: &[u8]) -> Result<Pending, String> {
+        use std::io::Write;
+        let shown = target.display();
+        let existing = match std::fs::symlink_metadata(target) {
+            Ok(m) if m.file_type().is_symlink() => {
+                return Err(format!("{shown} is a symlink; refusing to write through it"))
+            }
+            Ok(m) if !m.is_file() => return Err(format!("{shown} is not a regular file; refusing to replace it")),
+            Ok(m) => Some(m),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(format!("cannot write {shown}: {e}")),
+        };
+        let dir = match target.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let mut temp = tempfile::Builder::new()
+            .prefix(".stacklint-")
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .map_err(|e| format!("cannot write {shown}: {e}"))?;
+        temp.write_all(bytes)
+            .and_then(|()| temp.as_file().sync_all())
+            .map_err(|e| format!("cannot write {shown}: {e}"))?;
+        if let Some(m) = existing {
+            std::fs::set_permissions(temp.path(), m.permissions()).map_err(|e| format!("cannot write {shown}: {e}"))?;
+        }
+        Ok(Pending {
+            temp,
+            target: target.to_path_buf(),
+        })
+    }
+
+    /// Renames the temporary file over the target (atomic within one folder) and flushes the
+    /// folder, so the new name survives a crash.
+    fn commit(self) -> Result<(), String> {
+        let Pending { temp, target } = self;
+        temp.persist(&target)
+            .map_err(|e| format!("cannot write {}: {}", target.display(), e.error))?;
+        if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
+            // Not every platform can open a folder to flush it; the rename is done either way.
+            let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
+        }
+        Ok(())
+    }
+}
+
+/// Writes `bytes` to `target` by a temporary file and a rename (see [`Pending`]).
+fn write_atomic(target: &Path, bytes: &[u8]) -> Result<(), String> {
+    Pending::prepare(target, bytes)?.commit()
+}
+
+/// Writes every file or none: all temporary files are written and flushed first, and only when
+/// each succeeded are they renamed into place. A failure before the renames leaves every target
+/// as it was.
+fn write_all_or_none(files: &[(PathBuf, &[u8])]) -> Result<(), String> {
+    let pending = files
+        .iter()
+        .map(|(path, bytes)| Pending::prepare(path, bytes))
+        .collect::<Result<Vec<_>, _>>()?;
+    pending.into_iter().try_for_each(Pending::commit)
+}
+
+/// Whether a repository path was made from a file name that is not valid Unicode (the walk keeps
+/// such names lossily, with U+FFFD): writing to it would hit a different, unrelated file.
+fn lossy_path(rel: &str) -> bool {
+    rel.contains('\u{fffd}')
 }

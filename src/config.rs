@@ -1,4 +1,4 @@
-//! `.stacklint.yaml`: found at the checked root or above, parsed by our YAML layer, validated
+//! `.stacklint.yaml`: found at the checked root or above it inside the repository, parsed by our YAML layer, validated
 //! against `schemas/config.schema.json` (ours), and resolved into [`Config`]. Errors point into the
 //! config file with line and column and suggest the nearest valid name.
 
@@ -87,9 +87,15 @@ impl Config {
 #[error("{0}")]
 pub struct ConfigError(pub String);
 
-/// Finds `.stacklint.yaml` in `start` or any folder above it.
-pub fn find(start: &Path) -> Option<PathBuf> {
-    let start = start.canonicalize().ok()?;
+/// Finds `.stacklint.yaml` in `start` or a folder above it, up to the repository root (the folder
+/// holding `.git`, or `start` itself outside a repository): a config above the repository belongs
+/// to someone else. A config that is a symlink leading out of the repository root is refused.
+pub fn find(start: &Path) -> Result<Option<PathBuf>, ConfigError> {
+    let top = crate::safe_path::repository_root(start);
+    let repo = crate::safe_path::Root::new(&top);
+    let Ok(start) = start.canonicalize() else {
+        return Ok(None);
+    };
     let mut dir = if start.is_dir() {
         Some(start.as_path())
     } else {
@@ -98,17 +104,29 @@ pub fn find(start: &Path) -> Option<PathBuf> {
     while let Some(d) = dir {
         for name in CONFIG_NAMES {
             let p = d.join(name);
-            if p.is_file() {
-                return Some(p);
+            if p.symlink_metadata().is_err() {
+                continue;
             }
+            // Something by that name is the config, whatever it is: a FIFO or a symlink out of the
+            // repository is an error, never a reason to look further up.
+            return match p.canonicalize().map(|c| repo.inside(c)) {
+                Ok(Err(why)) => Err(ConfigError(format!("{}: config refused: {why}", p.display()))),
+                _ => Ok(Some(p)),
+            };
+        }
+        if d == top.as_path() {
+            break;
         }
         dir = d.parent();
     }
-    None
+    Ok(None)
 }
 
+/// Configs are small; anything larger is not one.
+const MAX_CONFIG_SIZE: u64 = 1024 * 1024;
+
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
-    let text = std::fs::read_to_string(path)
+    let text = crate::safe_path::read_text(path, MAX_CONFIG_SIZE)
         .map_err(|e| ConfigError(format!("{}: cannot read config: {e}", path.display())))?;
     let mut cfg = parse(&path.display().to_string(), &text)?;
     cfg.path = Some(path.to_path_buf());

@@ -211,10 +211,7 @@ fn visit(
     let entry = match entry {
         Ok(e) => e,
         Err(err) => {
-            let path = match &err {
-                ignore::Error::WithPath { path, .. } => relative(root, path),
-                _ => String::new(),
-            };
+            let path = error_path(&err).map_or_else(|| relative(root, root), |p| relative(root, p));
             return Some(Err((path, err.to_string())));
         }
     };
@@ -244,9 +241,50 @@ fn visit(
     }))
 }
 
+/// The path a walk error is about, looking through the wrappers that `ignore` puts around it (an
+/// error without one was reported as `skipped : …` with an empty path).
+fn error_path(err: &ignore::Error) -> Option<&Path> {
+    let mut err = err;
+    // The wrappers nest a few levels at most; the bound keeps a malformed chain finite.
+    for _ in 0..16 {
+        match err {
+            ignore::Error::WithPath { path, .. } => return Some(path),
+            ignore::Error::Loop { child, .. } => return Some(child),
+            ignore::Error::WithDepth { err: inner, .. } | ignore::Error::WithLineNumber { err: inner, .. } => {
+                err = inner;
+            }
+            ignore::Error::Partial(errs) => match errs.first() {
+                Some(inner) => err = inner,
+                None => return None,
+            },
+            _ => return None,
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn walk_errors_name_their_path_through_wrappers() {
+        let io = || Box::new(ignore::Error::Io(std::io::Error::other("denied")));
+        let wrapped = ignore::Error::WithDepth {
+            depth: 2,
+            err: Box::new(ignore::Error::WithPath {
+                path: PathBuf::from("a/b"),
+                err: io(),
+            }),
+        };
+        assert_eq!(error_path(&wrapped), Some(Path::new("a/b")));
+        let looped = ignore::Error::Loop {
+            ancestor: PathBuf::from("a"),
+            child: PathBuf::from("a/l"),
+        };
+        assert_eq!(error_path(&looped), Some(Path::new("a/l")));
+        assert_eq!(error_path(&ignore::Error::Partial(vec![])), None);
+    }
 
     #[test]
     fn names() {

@@ -162,7 +162,8 @@ fn render(path: &str, ops: &[(Op, &str)]) -> String {
                 Op::Del => '-',
                 Op::Add => '+',
             });
-            out.push_str(line);
+            // A diff shows whole lines around the change: mask what looks secret in them.
+            out.push_str(&crate::redact::redact(line));
             if !line.ends_with('\n') {
                 out.push_str("\n\\ No newline at end of file\n");
             }

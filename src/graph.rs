@@ -92,9 +92,15 @@ pub fn mermaid(stack: &Stack) -> String {
     let (groups, edges) = build(stack);
     let mut out = String::from("flowchart LR\n");
     for (i, (name, nodes)) in groups.iter().enumerate() {
-        out.push_str(&format!("  subgraph g{i}[\"{}\"]\n", quote(name)));
+        out.push_str(&format!(
+            "  subgraph g{i}[\"{}\"]\n",
+            crate::escape::mermaid_label(&quote(name))
+        ));
         for (nid, label, phantom) in nodes {
-            out.push_str(&format!("    {nid}[\"{}\"]\n", quote(label)));
+            out.push_str(&format!(
+                "    {nid}[\"{}\"]\n",
+                crate::escape::mermaid_label(&quote(label))
+            ));
             if *phantom {
                 out.push_str(&format!("    class {nid} phantom\n"));
             }
@@ -102,30 +108,43 @@ pub fn mermaid(stack: &Stack) -> String {
         out.push_str("  end\n");
     }
     for (from, to, label) in &edges {
-        out.push_str(&format!("  {from} -->|{}| {to}\n", quote(label)));
+        out.push_str(&format!(
+            "  {from} -->|{}| {to}\n",
+            crate::escape::mermaid_label(&quote(label))
+        ));
     }
     out.push_str("  classDef phantom stroke:#d00,stroke-width:2px,stroke-dasharray:5 5,color:#d00\n");
-    out
+    crate::redact::redact(&out).into_owned()
 }
 
 pub fn dot(stack: &Stack) -> String {
     let (groups, edges) = build(stack);
     let mut out = String::from("digraph stack {\n  rankdir=LR;\n  node [shape=box];\n");
     for (i, (name, nodes)) in groups.iter().enumerate() {
-        out.push_str(&format!("  subgraph cluster_{i} {{\n    label=\"{}\";\n", quote(name)));
+        out.push_str(&format!(
+            "  subgraph cluster_{i} {{\n    label=\"{}\";\n",
+            crate::escape::dot_label(&quote(name))
+        ));
         for (nid, label, phantom) in nodes {
             let style = if *phantom {
                 ", style=dashed, color=red, fontcolor=red"
             } else {
                 ""
             };
-            out.push_str(&format!("    {nid} [label=\"{}\"{style}];\n", quote(label)));
+            out.push_str(&format!(
+                "    {nid} [label=\"{}\"{style}];\n",
+                crate::escape::dot_label(&quote(label))
+            ));
         }
         out.push_str("  }\n");
     }
     for (from, to, label) in &edges {
-        out.push_str(&format!("  {from} -> {to} [label=\"{}\"];\n", quote(label)));
+        out.push_str(&format!(
+            "  {from} -> {to} [label=\"{}\"];\n",
+            crate::escape::dot_label(&quote(label))
+        ));
     }
     out.push_str("}\n");
-    out
+    // Edge labels come from env URLs, which may carry credentials.
+    crate::redact::redact(&out).into_owned()
 }

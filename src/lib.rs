@@ -9,6 +9,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod docs;
+pub mod escape;
 pub mod fix;
 pub mod graph;
 pub mod init;
@@ -16,8 +17,10 @@ pub mod k8s;
 pub mod model;
 pub mod parse;
 pub mod ports_map;
+pub mod redact;
 pub mod report;
 pub mod rules;
+pub mod safe_path;
 pub(crate) mod scripts;
 pub mod source;
 pub mod suggest;
@@ -199,7 +202,7 @@ fn root_and_config(opts: &CheckOptions) -> Result<(PathBuf, Vec<PathBuf>, Config
     let config_path = match &opts.config {
         Some(p) if !p.is_file() => return Err(Fatal(format!("{}: config file not found", p.display()))),
         Some(p) => Some(p.clone()),
-        None => config::find(&root),
+        None => config::find(&root).map_err(|e| Fatal(e.0))?,
     };
     let cfg = match config_path {
         Some(p) => config::load(&p).map_err(|e| Fatal(e.0))?,
@@ -229,6 +232,23 @@ fn worker_pool(jobs: Option<usize>) -> Result<rayon::ThreadPool, Fatal> {
     builder
         .build()
         .map_err(|e| Fatal(format!("cannot start worker threads: {e}")))
+}
+
+/// Makes a finding's texts safe for every format: messages and labels quote names from the
+/// repository, which may hold terminal escapes or a newline that would forge another line of a
+/// concise or GitHub report.
+fn escape_texts(d: &mut Diagnostic) {
+    if let std::borrow::Cow::Owned(m) = escape::one_line(&d.message) {
+        d.message = m;
+    }
+    for l in std::iter::once(&mut d.primary).chain(d.related.iter_mut()) {
+        if let std::borrow::Cow::Owned(m) = escape::one_line(&l.message) {
+            l.message = m;
+        }
+    }
+    if let Some(std::borrow::Cow::Owned(h)) = d.help.as_deref().map(escape::visible) {
+        d.help = Some(h);
+    }
 }
 
 /// Runs the whole pipeline. Deterministic whatever the thread count.
@@ -300,7 +320,12 @@ fn build_stack(root: &Path, paths: &[PathBuf], cfg: &Config) -> Result<model::St
     found.sort_by(|a, b| a.rel.cmp(&b.rel));
     found.dedup_by(|a, b| a.rel == b.rel);
     for (path, err) in &walk_errors {
-        eprintln!("stacklint: skipped {path}: {err}");
+        let path = if path.is_empty() { "." } else { path.as_str() };
+        eprintln!(
+            "stacklint: skipped {}: {}",
+            escape::one_line(path),
+            escape::one_line(err)
+        );
     }
     Ok(model::Stack::build(root, &found, cfg))
 }
@@ -448,6 +473,7 @@ fn run(root: &Path, paths: &[PathBuf], cfg: &Config, opts: &CheckOptions) -> Res
             })
         }
     };
+    let mut findings = within_budget(findings, &stack.sources);
     let projects = stack
         .projects
         .iter()
@@ -456,6 +482,13 @@ fn run(root: &Path, paths: &[PathBuf], cfg: &Config, opts: &CheckOptions) -> Res
     phase_done("suppress and sort", t);
     let sources = std::mem::take(&mut stack.sources);
     drop_in_background(stack);
+    for d in findings
+        .iter_mut()
+        .map(|f| &mut f.diagnostic)
+        .chain(suppressed.iter_mut().map(|s| &mut s.finding.diagnostic))
+    {
+        escape_texts(d);
+    }
     Ok(Report {
         secrets,
         root: root.to_path_buf(),
@@ -569,6 +602,58 @@ fn sort_by_report_order<T>(items: &mut Vec<T>, sources: &SourceMap, finding: imp
             .into_iter()
             .filter_map(|i| slots.get_mut(i).and_then(Option::take)),
     );
+}
+
+/// The most findings of one rule shown for one file. A degenerate file (300 services publishing
+/// one wide range: tens of thousands of pairs) would otherwise produce megabytes of report that
+/// nobody reads; the first ones, in report order, are kept and an info says how many were dropped.
+pub const FINDINGS_PER_RULE_AND_FILE: usize = 500;
+
+/// Keeps at most [`FINDINGS_PER_RULE_AND_FILE`] findings per (rule, file), in order, and adds one
+/// info finding per cut saying how many of that rule were left out.
+fn within_budget(findings: Vec<Finding>, sources: &SourceMap) -> Vec<Finding> {
+    let mut count: foldhash::HashMap<(&'static str, source::FileId), usize> = foldhash::HashMap::default();
+    for f in &findings {
+        *count
+            .entry((f.diagnostic.rule, f.diagnostic.primary.span.file))
+            .or_default() += 1;
+    }
+    if count.values().all(|&n| n <= FINDINGS_PER_RULE_AND_FILE) {
+        return findings;
+    }
+    let mut seen: foldhash::HashMap<(&'static str, source::FileId), usize> = foldhash::HashMap::default();
+    let mut kept = Vec::with_capacity(findings.len().min(count.len() * (FINDINGS_PER_RULE_AND_FILE + 1)));
+    for f in findings {
+        let key = (f.diagnostic.rule, f.diagnostic.primary.span.file);
+        let n = seen.entry(key).or_default();
+        *n += 1;
+        if *n <= FINDINGS_PER_RULE_AND_FILE {
+            kept.push(f);
+        } else if *n == FINDINGS_PER_RULE_AND_FILE + 1 {
+            let total = count.get(&key).copied().unwrap_or(*n);
+            let dropped = total - FINDINGS_PER_RULE_AND_FILE;
+            let d = Diagnostic::new(
+                key.0,
+                source::Span::file_start(key.1),
+                format!(
+                    "{dropped} more `{}` findings in this file are not shown (at most {FINDINGS_PER_RULE_AND_FILE} per rule and file)",
+                    key.0
+                ),
+            )
+            .severity(Severity::Info)
+            .label("findings left out")
+            .help("fix the findings shown and run again, or check this rule alone with `--select`")
+            .subject(format!("budget {}", key.0));
+            let path = sources.path(key.1);
+            kept.push(Finding {
+                fingerprint: diagnostic::fingerprint(&[d.rule, path, &d.subject]),
+                diagnostic: Box::new(d),
+                severity: Severity::Info,
+            });
+        }
+    }
+    sort_findings(&mut kept, sources);
+    kept
 }
 
 fn sort_findings(findings: &mut Vec<Finding>, sources: &SourceMap) {

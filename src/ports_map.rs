@@ -110,10 +110,12 @@ impl Builder<'_> {
             return;
         }
         let (file, start, _) = crate::report::position(&self.stack.sources, span);
+        // Targets and upstreams are URLs as written (`http://user:password@db:5432`): every
+        // format of the map shows them, so they are masked here, once.
         self.map.entry((port, protocol)).or_default().push(PortClaim {
             role,
-            owner,
-            context,
+            owner: crate::redact::redact(&owner).into_owned(),
+            context: crate::redact::redact(&context).into_owned(),
             file,
             line: start.line,
             clash: false,
@@ -328,9 +330,9 @@ pub fn render_table(map: &PortMap) -> String {
                 [
                     format!("{}{}/{}", if c.clash { "!" } else { " " }, e.port, e.protocol),
                     c.role.as_str().to_owned(),
-                    c.owner.clone(),
-                    c.context.clone(),
-                    format!("{}:{}", c.file, c.line),
+                    crate::escape::one_line(&c.owner).into_owned(),
+                    crate::escape::one_line(&c.context).into_owned(),
+                    format!("{}:{}", crate::escape::one_line(&c.file), c.line),
                 ]
             })
         })
@@ -374,7 +376,7 @@ pub fn render_json(map: &PortMap) -> String {
 
 /// A Markdown table (for docs), one row per claim.
 pub fn render_markdown(map: &PortMap) -> String {
-    let esc = |s: &str| s.replace('|', "\\|");
+    let esc = crate::escape::markdown_cell;
     let mut text = String::from("| port | role | who | context | source | clash |\n|---|---|---|---|---|---|\n");
     for e in &map.ports {
         for c in &e.claims {
@@ -385,7 +387,7 @@ pub fn render_markdown(map: &PortMap) -> String {
                 c.role.as_str(),
                 esc(&c.owner),
                 esc(&c.context),
-                c.file,
+                esc(&c.file),
                 c.line,
                 if c.clash { "yes" } else { "" }
             ));

@@ -472,9 +472,15 @@ pub fn disambiguate<'a>(fingerprints: impl Iterator<Item = &'a mut String>) {
     }
 }
 
+/// Far above the baseline of a broken monorepo (tens of thousands of findings).
+const MAX_BASELINE_SIZE: u64 = 256 * 1024 * 1024;
+
 /// Fingerprints recorded by `stacklint baseline`.
 pub fn load_baseline(path: &Path) -> Result<HashSet<String>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read baseline: {e}", path.display()))?;
+    // The baseline is usually committed in the checked repository: it may be a FIFO, a device or a
+    // symlink to one, and is read through the same gate as every repository file.
+    let text = crate::safe_path::read_text(path, MAX_BASELINE_SIZE)
+        .map_err(|e| format!("{}: cannot read baseline: {e}", path.display()))?;
     let v: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| format!("{}: invalid baseline JSON: {e}", path.display()))?;
     let list = v["findings"]

@@ -7,6 +7,10 @@
 use crate::model::stack::HealthSource;
 use crate::model::Stack;
 
+/// Every value in a generated table is a cell: a name holding a newline and a marker must not end
+/// the block (and delete the user's text up to the next one) or inject Markdown.
+use crate::escape::markdown_cell as cell;
+
 /// The primary projects: bases and standalone files (alternative overlays `base+env` and `-f`
 /// combinations would repeat their services).
 fn primary(stack: &Stack) -> impl Iterator<Item = &crate::model::project::Project> {
@@ -28,9 +32,9 @@ pub fn ports_table(stack: &Stack) -> String {
                 rows.push((
                     published.start,
                     format!("{published}/{}", m.protocol),
-                    format!("`{}`", s.name.value),
-                    format!("{} → {}", host, m.target),
-                    format!("`{}`", p.name),
+                    format!("`{}`", cell(&s.name.value)),
+                    format!("{} → {}", cell(&host), m.target),
+                    format!("`{}`", cell(&p.name)),
                 ));
             }
         }
@@ -39,7 +43,7 @@ pub fn ports_table(stack: &Stack) -> String {
         rows.push((
             node_port,
             format!("{node_port}/tcp"),
-            format!("`{svc}`"),
+            format!("`{}`", cell(&svc)),
             format!("NodePort → {port}"),
             "Kubernetes".to_owned(),
         ));
@@ -50,7 +54,7 @@ pub fn ports_table(stack: &Stack) -> String {
     for (_, port, service, mapping, source) in rows {
         t.push_str(&format!("| {port} | {service} | {mapping} | {source} |\n"));
     }
-    t
+    crate::redact::redact(&t).into_owned()
 }
 
 /// The services table: image (or build), ports, healthcheck source and dependencies.
@@ -63,8 +67,8 @@ pub fn services_table(stack: &Stack) -> String {
                 continue;
             }
             let image = match (&s.image, &s.build) {
-                (_, Some(b)) => format!("build `{}`", b.context.value),
-                (Some(i), None) => format!("`{}`", i.value),
+                (_, Some(b)) => format!("build `{}`", cell(&b.context.value)),
+                (Some(i), None) => format!("`{}`", cell(&i.value)),
                 (None, None) => String::new(),
             };
             let ports: Vec<String> = s
@@ -86,20 +90,24 @@ pub fn services_table(stack: &Stack) -> String {
                 .depends_on
                 .iter()
                 .map(|d| match d.condition {
-                    crate::compose::Condition::Started => format!("`{}`", d.service.value),
-                    crate::compose::Condition::Healthy => format!("`{}` (healthy)", d.service.value),
-                    crate::compose::Condition::CompletedSuccessfully => format!("`{}` (completed)", d.service.value),
+                    crate::compose::Condition::Started => format!("`{}`", cell(&d.service.value)),
+                    crate::compose::Condition::Healthy => format!("`{}` (healthy)", cell(&d.service.value)),
+                    crate::compose::Condition::CompletedSuccessfully => {
+                        format!("`{}` (completed)", cell(&d.service.value))
+                    }
                 })
                 .collect();
             t.push_str(&format!(
                 "| `{}` | {image} | {} | {health} | {} |\n",
-                s.name.value,
+                cell(&s.name.value),
                 ports.join(", "),
                 deps.join(", ")
             ));
         }
     }
-    t
+    // Images and build contexts are interpolated (`registry/${TOKEN}`): the committed README must
+    // not receive what looks secret.
+    crate::redact::redact(&t).into_owned()
 }
 
 /// `text` with every generated block replaced by its current content.

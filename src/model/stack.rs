@@ -1041,29 +1041,27 @@ impl Stack {
             let p = p.to_ascii_lowercase();
             p.ends_with(".json") || p.ends_with(".yaml") || p.ends_with(".yml")
         };
+        /// More schema files than any catalog holds: a folder with more is not a schema folder.
+        const MAX_FILES: usize = 20_000;
         let mut ids = Vec::new();
+        let repo = root.map(crate::safe_path::Root::new);
         for (entry, range) in &config.k8s_schemas {
             let rel = entry.trim_start_matches("./").trim_end_matches('/').to_owned();
             let mut files: Vec<String> = Vec::new();
-            match root {
-                Some(root) if root.join(&rel).is_dir() => {
-                    let mut dirs = vec![(root.join(&rel), 0)];
-                    while let Some((dir, depth)) = dirs.pop() {
-                        for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-                            let p = e.path();
-                            if p.is_dir() && depth < MAX_DEPTH {
-                                dirs.push((p, depth + 1));
-                            } else if p.is_file() {
-                                let r = crate::discover::relative(root, &p);
-                                if is_schema(&r) {
-                                    files.push(r);
-                                }
-                            }
-                        }
-                    }
-                }
-                Some(root) if root.join(&rel).is_file() => files.push(rel.clone()),
-                Some(_) => {}
+            // Every path the config names goes through the repository gate: an entry that is
+            // absolute, climbs out with `..` or leads out through a symlink is refused and says so,
+            // and nothing outside the root is ever read (its text would reach the report).
+            let mut refused = None;
+            match &repo {
+                Some(repo) => match repo.resolve(&rel) {
+                    Ok(p) if p.is_dir() => match repo.files_under(&rel, MAX_DEPTH, MAX_FILES) {
+                        Ok(found) => files.extend(found.into_iter().filter(|r| is_schema(r))),
+                        Err(why) => refused = Some(why),
+                    },
+                    Ok(_) => files.push(rel.clone()),
+                    Err(crate::safe_path::Refused::Missing) => {}
+                    Err(why) => refused = Some(why),
+                },
                 None => files.extend(
                     self.sources
                         .files()
@@ -1073,18 +1071,27 @@ impl Stack {
                 ),
             }
             files.sort();
-            if files.is_empty() {
+            let entry_warning = match (refused, files.is_empty()) {
+                (Some(why), _) => Some((
+                    format!("`kubernetes.schemas` entry `{entry}` is refused: {why}"),
+                    "not read",
+                    "name schema files or folders inside the repository, by a relative path",
+                )),
+                (None, true) => Some((
+                    format!("`kubernetes.schemas` entry `{entry}` names no schema file"),
+                    "no `.json`, `.yaml` or `.yml` file here",
+                    "give a path relative to the repository root, of a schema file or a folder of them",
+                )),
+                (None, false) => None,
+            };
+            if let Some((message, label, help)) = entry_warning {
                 if let Some(span) = self.config_span(root, config, range) {
                     self.parse_diagnostics.push(
-                        Diagnostic::new(
-                            crate::k8s::schema::RULE,
-                            span,
-                            format!("`kubernetes.schemas` entry `{entry}` names no schema file"),
-                        )
-                        .severity(Severity::Warning)
-                        .label("no `.json`, `.yaml` or `.yml` file here")
-                        .help("give a path relative to the repository root, of a schema file or a folder of them")
-                        .subject(format!("kubernetes.schemas {entry}")),
+                        Diagnostic::new(crate::k8s::schema::RULE, span, message)
+                            .severity(Severity::Warning)
+                            .label(label)
+                            .help(help)
+                            .subject(format!("kubernetes.schemas {entry}")),
                     );
                 }
                 continue;
@@ -1094,17 +1101,11 @@ impl Stack {
                     ids.push(f.id);
                     continue;
                 }
-                let Some(root) = root else { continue };
-                let path = root.join(&rel);
-                let too_big = std::fs::metadata(&path).is_ok_and(|m| m.len() > config.max_file_size());
-                match std::fs::read_to_string(&path) {
-                    Ok(text) if !too_big => ids.push(self.sources.add(rel, text)),
-                    result => {
-                        let why = match result {
-                            Err(e) => e.to_string(),
-                            Ok(_) => "larger than `max_file_size`".to_owned(),
-                        };
-                        if let Some(span) = self.config_span(Some(root), config, range) {
+                let Some(repo) = &repo else { continue };
+                match repo.read_text(&rel, config.max_file_size()) {
+                    Ok(text) => ids.push(self.sources.add(rel, text)),
+                    Err(why) => {
+                        if let Some(span) = self.config_span(root, config, range) {
                             self.parse_diagnostics.push(
                                 Diagnostic::new(
                                     crate::k8s::schema::RULE,
@@ -1211,13 +1212,19 @@ impl Stack {
             .collect();
         missing.sort_unstable();
         missing.dedup();
+        let repo = crate::safe_path::Root::new(root);
         let mut by_dir: HashMap<String, Option<ignore::gitignore::Gitignore>> = HashMap::default();
         let mut out = HashSet::default();
         for rel in missing {
             let mut dir = project::dir_of(&rel);
             loop {
                 let gi = by_dir.entry(dir.to_owned()).or_insert_with(|| {
-                    let text = std::fs::read_to_string(root.join(dir).join(".gitignore")).ok()?;
+                    let rel = if dir.is_empty() {
+                        ".gitignore".to_owned()
+                    } else {
+                        format!("{dir}/.gitignore")
+                    };
+                    let text = repo.read_text(&rel, crate::config::DEFAULT_MAX_FILE_SIZE).ok()?;
                     // Matched against `/<repository path>`, so that each folder's patterns apply
                     // relative to that folder whatever the checked root is written as.
                     let mut b = ignore::gitignore::GitignoreBuilder::new(format!("/{dir}"));

@@ -105,25 +105,31 @@ struct Masked {
 }
 
 impl Masked {
-    fn new(file: &SourceFile, mut ranges: Vec<(usize, usize)>) -> Masked {
+    /// `ranges`: (start, end, elided): a secret becomes `***`, an elided stretch of a long line
+    /// `…`; where they overlap the union is elided.
+    fn new(file: &SourceFile, mut ranges: Vec<(usize, usize, bool)>) -> Masked {
         ranges.sort_unstable();
-        let mut merged: Vec<(usize, usize)> = Vec::new();
-        for (s, e) in ranges {
+        let mut merged: Vec<(usize, usize, bool)> = Vec::new();
+        for (s, e, elided) in ranges {
             match merged.last_mut() {
-                Some(last) if s <= last.1 => last.1 = last.1.max(e),
-                _ => merged.push((s, e)),
+                Some(last) if s <= last.1 => {
+                    last.1 = last.1.max(e);
+                    last.2 |= elided;
+                }
+                _ => merged.push((s, e, elided)),
             }
         }
         let text = &file.text;
         let mut out = String::with_capacity(text.len());
         let mut cuts = Vec::new();
         let mut at = 0;
-        for (s, e) in merged {
+        for (s, e, elided) in merged {
             let s = crate::source::floor_char_boundary(text, s).max(at);
             let e = crate::source::floor_char_boundary(text, e).max(s);
             out.push_str(text.get(at..s).unwrap_or(""));
             let newlines = text.get(s..e).map_or(0, |v| v.matches('\n').count());
-            let replacement = format!("***{}", "\n".repeat(newlines));
+            let mark = if elided { "…" } else { "***" };
+            let replacement = format!("{mark}{}", "\n".repeat(newlines));
             out.push_str(&replacement);
             cuts.push((s, e, replacement.len()));
             at = e;
@@ -157,8 +163,9 @@ impl Masked {
 struct Masks(HashMap<FileId, Masked>);
 
 impl Masks {
-    fn new(report: &Report) -> Masks {
-        let mut by_file: HashMap<FileId, Vec<(usize, usize)>> = HashMap::default();
+    /// The secret ranges of every file a finding shows, by file (computed once per render).
+    fn secrets(report: &Report) -> HashMap<FileId, Vec<(usize, usize, bool)>> {
+        let mut by_file: HashMap<FileId, Vec<(usize, usize, bool)>> = HashMap::default();
         // Secret values the model knows (whatever rules ran), and those findings asked to hide.
         for r in report
             .secrets
@@ -169,27 +176,33 @@ impl Masks {
                 by_file
                     .entry(r.file)
                     .or_default()
-                    .push((r.start as usize, r.end as usize));
+                    .push((r.start as usize, r.end as usize, false));
             }
         }
-        // Passwords inside URLs (`postgres://user:password@db`) in every file a finding shows.
-        let shown = report
+        // Secret-looking values (URL passwords, `--token=…`, access-key ids) in every file a
+        // finding shows: its context lines may hold them whatever the finding is about.
+        let files = report
             .findings
             .iter()
             .flat_map(|f| std::iter::once(&f.diagnostic.primary).chain(f.diagnostic.related.iter()))
             .map(|l| l.span.file)
             .collect::<std::collections::BTreeSet<_>>();
-        for id in shown {
+        for id in files {
             if let Some(src) = report.sources.get(id) {
-                let ranges = super::url_passwords(&src.text);
+                let ranges = crate::redact::secret_ranges(&src.text);
                 if !ranges.is_empty() {
                     by_file
                         .entry(id)
                         .or_default()
-                        .extend(ranges.into_iter().map(|r| (r.start, r.end)));
+                        .extend(ranges.into_iter().map(|r| (r.start, r.end, false)));
                 }
             }
         }
+        by_file
+    }
+
+    /// Masks of the files in `by_file` (ranges as [`Masked::new`] takes them).
+    fn new(report: &Report, by_file: HashMap<FileId, Vec<(usize, usize, bool)>>) -> Masks {
         Masks(
             by_file
                 .into_iter()
@@ -208,6 +221,64 @@ impl Masks {
     fn map(&self, id: FileId, off: u32) -> usize {
         self.0.get(&id).map_or(off as usize, |m| m.map(off as usize))
     }
+}
+
+/// Lines longer than this are cut to windows around what the snippet points at: miette copies the
+/// whole line into every snippet, so a one-line file of a megabyte made each finding a megabyte.
+const LONG_LINE: usize = 400;
+/// Bytes kept on each side of a label's start and end on a long line.
+const WINDOW: usize = 80;
+
+/// The stretches of long lines that snippets leave out: (file, start, end). Every line a label
+/// touches and its context lines are looked at; what lies farther than [`WINDOW`] from every
+/// label edge on that line is elided (a context line keeps only its beginning).
+fn long_line_elisions(report: &Report, shown: &[&Finding]) -> Vec<(FileId, usize, usize)> {
+    // (file, line) -> label edges on that line.
+    let mut lines: std::collections::BTreeMap<(FileId, usize), Vec<usize>> = std::collections::BTreeMap::new();
+    for l in shown
+        .iter()
+        .flat_map(|f| std::iter::once(&f.diagnostic.primary).chain(f.diagnostic.related.iter()))
+    {
+        let Some(src) = report.sources.get(l.span.file) else {
+            continue;
+        };
+        let (first, last) = (
+            src.line_index(l.span.start as usize),
+            src.line_index(l.span.end as usize),
+        );
+        for line in first.saturating_sub(1)..=last + 1 {
+            let range = src.line_range(line);
+            if range.len() <= LONG_LINE || line >= src.line_count() {
+                continue;
+            }
+            let edges = lines.entry((l.span.file, line)).or_default();
+            for edge in [l.span.start as usize, l.span.end as usize] {
+                if range.contains(&edge) || edge == range.end {
+                    edges.push(edge);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for ((id, line), mut edges) in lines {
+        let Some(src) = report.sources.get(id) else { continue };
+        let range = src.line_range(line);
+        edges.push(range.start);
+        edges.sort_unstable();
+        edges.dedup();
+        let mut kept_to = range.start;
+        for edge in edges {
+            let from = edge.saturating_sub(WINDOW).max(range.start);
+            if from > kept_to {
+                out.push((id, kept_to, from));
+            }
+            kept_to = kept_to.max((edge + WINDOW).min(range.end));
+        }
+        if kept_to < range.end {
+            out.push((id, kept_to, range.end));
+        }
+    }
+    out
 }
 
 fn labeled(l: &Label, primary: bool, masks: &Masks) -> LabeledSpan {
@@ -277,10 +348,24 @@ pub fn render(report: &Report, color: bool, width: usize) -> String {
         .with_links(false)
         .with_width(width)
         .with_context_lines(1);
-    let masks = Masks::new(report);
+    let secrets = Masks::secrets(report);
+    let masks = Masks::new(report, secrets.clone());
     let mut out = String::new();
     for f in &report.findings {
-        if let Some(p) = part(report, f, &masks) {
+        // A finding on a long line gets masks of its own that cut the line around its labels
+        // (other findings' windows would keep most of a line that holds hundreds of them).
+        let elisions = long_line_elisions(report, &[f]);
+        let own = (!elisions.is_empty()).then(|| {
+            let mut ranges: HashMap<FileId, Vec<(usize, usize, bool)>> = HashMap::default();
+            for (id, s, e) in elisions {
+                ranges
+                    .entry(id)
+                    .or_insert_with(|| secrets.get(&id).cloned().unwrap_or_default())
+                    .push((s, e, true));
+            }
+            Masks::new(report, ranges)
+        });
+        if let Some(p) = part(report, f, own.as_ref().unwrap_or(&masks)) {
             // miette would title related reports "Advice:"; render each other file on its own.
             for one in std::iter::once(&p).chain(p.related.iter()) {
                 if handler.render_report(&mut out, one).is_err() {
@@ -293,5 +378,10 @@ pub fn render(report: &Report, color: bool, width: usize) -> String {
     }
     out.push_str(&report.summary_line());
     out.push('\n');
-    out
+    if color {
+        out
+    } else {
+        // Snippets show source lines as they are: escapes a file holds must not reach the terminal.
+        crate::escape::visible(&out).into_owned()
+    }
 }

@@ -8,9 +8,6 @@ use std::collections::BTreeSet;
 
 pub(crate) struct PortClash;
 
-/// The most ports one mapping is expanded into when indexing (a range wider than this is clipped).
-const MAX_RANGE: usize = 4096;
-
 impl Rule for PortClash {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         crate::k8s::checks::port_clash(&stack.k8s, out);
@@ -72,33 +69,32 @@ fn project_clashes(stack: &Stack, reported: &mut Reported<'_>, out: &mut Vec<Dia
         for (si, s) in services.iter().enumerate() {
             published.extend(s.ports.iter().filter(|m| m.published.is_some()).map(|m| (si, m)));
         }
-        let mut index: HashMap<(&str, u16), Vec<usize>> = HashMap::default();
-        for (i, (_, m)) in published.iter().enumerate() {
-            let Some(range) = m.published else { continue };
-            for port in (range.start..=range.end).take(MAX_RANGE) {
-                index.entry((m.protocol.as_str(), port)).or_default().push(i);
-            }
-        }
+        // Ranges as intervals, swept in order of their first port (per protocol): each mapping is
+        // compared only with the earlier ones still open at its start, so the work is the number
+        // of mappings plus the number of clashing pairs, whatever the ranges' widths (300 services
+        // publishing `1-65535` were 300 x 65535 index entries and quadratic per port).
+        let mut order: Vec<(&str, u16, u16, usize)> = published
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (_, m))| m.published.map(|r| (m.protocol.as_str(), r.start, r.end, i)))
+            .collect();
+        order.sort_unstable();
         let mut pairs: BTreeSet<(usize, usize, u16)> = BTreeSet::new();
-        for ((_, port), owners) in &index {
-            for (n, &a) in owners.iter().enumerate() {
-                for &b in owners.iter().skip(n + 1) {
-                    let ((sa, ma), (sb, mb)) = (published[a], published[b]);
-                    let (Some(sva), Some(svb)) = (services.get(sa), services.get(sb)) else {
-                        continue;
-                    };
-                    if ma.ip_overlaps(mb) && (sa == sb || sva.may_run_with(svb)) {
-                        // Keep the lowest clashing port of each pair.
-                        if let Some(&(_, _, p)) = pairs.range((a, b, 0)..=(a, b, u16::MAX)).next() {
-                            if p <= *port {
-                                continue;
-                            }
-                            pairs.remove(&(a, b, p));
-                        }
-                        pairs.insert((a, b, *port));
-                    }
+        let mut open: Vec<(&str, u16, usize)> = Vec::new();
+        for &(protocol, start, end, b) in &order {
+            open.retain(|&(p, e, _)| p == protocol && e >= start);
+            for &(_, _, a) in &open {
+                let ((sa, ma), (sb, mb)) = (published[a], published[b]);
+                let (Some(sva), Some(svb)) = (services.get(sa), services.get(sb)) else {
+                    continue;
+                };
+                if ma.ip_overlaps(mb) && (sa == sb || sva.may_run_with(svb)) {
+                    // The lowest port both publish: the later start, as the open ranges began
+                    // no later.
+                    pairs.insert((a.min(b), a.max(b), start));
                 }
             }
+            open.push((protocol, end, b));
         }
         for (a, b, port) in pairs {
             let ((sa, first), (sb, dup)) = (published[a], published[b]);
