@@ -85,9 +85,13 @@ pub enum Command {
         /// Skip these rules (comma-separated ids).
         #[arg(long, value_delimiter = ',')]
         ignore: Vec<String>,
-        /// Exit 1 when a finding is at or above this severity.
+        /// Exit 1 when a finding is at or above this severity (JUnit marks only these as failures).
         #[arg(long, value_enum, default_value_t = FailOn::Error)]
         fail_on: FailOn,
+        /// SARIF `automationDetails.id`: the code scanning category that tells apart several
+        /// uploads for one commit (one per folder checked, say).
+        #[arg(long, value_name = "CATEGORY")]
+        sarif_category: Option<String>,
         /// Worker threads (default: one per core). Output is identical whatever the number.
         #[arg(long)]
         jobs: Option<usize>,
@@ -248,14 +252,21 @@ fn targets(formats: &[Format], outputs: &[PathBuf], m: Option<&ArgMatches>) -> R
     Ok(targets)
 }
 
-fn render(report: &stacklint::Report, format: Format, color: bool) -> String {
+/// What some formats need beyond the report.
+struct RenderOptions<'a> {
+    /// `--fail-on`: JUnit fails only the testcases with findings at or above it.
+    fail: Option<Severity>,
+    sarif: report::sarif::Options<'a>,
+}
+
+fn render(report: &stacklint::Report, format: Format, color: bool, options: &RenderOptions<'_>) -> String {
     match format {
         Format::Human => report::human::render(report, color, 100),
         Format::Concise => report::concise::render(report),
         Format::Json => report::json::render(report),
-        Format::Sarif => report::sarif::render(report),
+        Format::Sarif => report::sarif::render_with(report, &options.sarif),
         Format::Github => report::github::render(report),
-        Format::Junit => report::junit::render(report),
+        Format::Junit => report::junit::render_at(report, options.fail),
         Format::Gitlab => report::gitlab::render(report),
     }
 }
@@ -289,6 +300,7 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
             select,
             ignore,
             fail_on,
+            sarif_category,
             jobs,
             no_color,
             no_ignore,
@@ -344,17 +356,29 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
                 };
             }
             let color = !no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
+            let level = match fail_on {
+                FailOn::Error => Some(Severity::Error),
+                FailOn::Warning => Some(Severity::Warning),
+                FailOn::Info => Some(Severity::Info),
+                FailOn::Never => None,
+            };
+            let options = RenderOptions {
+                fail: level,
+                sarif: report::sarif::Options {
+                    category: sarif_category.as_deref(),
+                },
+            };
             let started = std::time::Instant::now();
             for t in &targets {
                 match &t.file {
                     Some(path) => {
-                        let text = render(&report, t.format, false);
+                        let text = render(&report, t.format, false, &options);
                         if let Err(e) = std::fs::write(path, text) {
                             eprintln!("stacklint: cannot write {}: {e}", path.display());
                             return ExitCode::from(2);
                         }
                     }
-                    None => print!("{}", render(&report, t.format, color)),
+                    None => print!("{}", render(&report, t.format, color, &options)),
                 }
                 if t.format == Format::Github {
                     write_step_summary(&report);
@@ -372,12 +396,6 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
                     if b.gone == 1 { "occurs" } else { "occur" }
                 );
             }
-            let level = match fail_on {
-                FailOn::Error => Some(Severity::Error),
-                FailOn::Warning => Some(Severity::Warning),
-                FailOn::Info => Some(Severity::Info),
-                FailOn::Never => None,
-            };
             let code = if report.fails(level) {
                 ExitCode::from(1)
             } else {

@@ -228,7 +228,7 @@ fn check_xml(xml: &str) -> Result<usize, String> {
             let self_closing = tag.ends_with('/');
             let tag = tag.trim_end_matches('/');
             let (name, mut attrs) = tag.split_once(' ').unwrap_or((tag, ""));
-            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric()) {
+            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
                 return Err(format!("bad element name {name:?}"));
             }
             let mut seen = HashSet::new();
@@ -336,6 +336,7 @@ fn sarif_snapshot() {
             "shortDescription",
             "fullDescription",
             "help",
+            "helpUri",
             "defaultConfiguration",
         ] {
             assert!(!r[key].is_null(), "descriptor lacks {key}: {r}");
@@ -343,13 +344,85 @@ fn sarif_snapshot() {
         assert!(r["help"]["markdown"]
             .as_str()
             .is_some_and(|m| m.contains("## Why is this bad?")));
+        let id = r["id"].as_str().unwrap_or_default();
+        assert!(
+            r["helpUri"]
+                .as_str()
+                .is_some_and(|u| u.ends_with(&format!("/rules/{id}.md"))),
+            "{r}"
+        );
+        let props = &r["properties"];
+        assert!(
+            ["very-high", "high", "medium", "low"].contains(&props["precision"].as_str().unwrap_or_default()),
+            "{r}"
+        );
+        // Code scanning rates security alerts by this score; without it they show unrated.
+        if props["category"] == "security" {
+            let score: f64 = props["security-severity"]
+                .as_str()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(-1.0);
+            assert!((0.0..=10.0).contains(&score), "{r}");
+        }
     }
+    // The base of every location: the checked root, as an absolute `file://` URI ending in `/`.
+    let root = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        root.starts_with("file:///") && root.ends_with("/testdata/stacks/suppressions/"),
+        "{root}"
+    );
+    run["originalUriBaseIds"]["%SRCROOT%"]["uri"] = "file:///…/testdata/stacks/suppressions/".into();
+    assert!(run.get("automationDetails").is_none(), "only with --sarif-category");
     run["tool"]["driver"]["rules"] = rules.iter().map(|r| r["id"].clone()).collect();
     for r in run["results"].as_array().into_iter().flatten() {
         let i = r["ruleIndex"].as_u64().unwrap_or(u64::MAX) as usize;
         assert_eq!(rules.get(i).map(|d| &d["id"]), Some(&r["ruleId"]));
     }
     insta::assert_json_snapshot!("sarif_suppressions", v);
+}
+
+#[test]
+fn sarif_category_becomes_automation_details() {
+    let (_, out, _) = stacklint(&[
+        "check",
+        &stack("restart-loop"),
+        "--format",
+        "sarif",
+        "--sarif-category",
+        "stacklint/restart-loop",
+    ]);
+    // GitHub reads the category as the id up to its last `/`: the slash upload-sarif adds.
+    assert_eq!(
+        json(&out)["runs"][0]["automationDetails"]["id"],
+        "stacklint/restart-loop/"
+    );
+}
+
+#[test]
+fn junit_fails_only_findings_at_or_above_fail_on() {
+    let dir = stack("restart-loop");
+    let (code, all, _) = stacklint(&["check", &dir, "--format", "junit", "--fail-on", "warning"]);
+    assert_eq!(code, 1);
+    // restart-loop has errors and warnings: with --fail-on error the warnings pass, listed in
+    // system-out; with --fail-on never nothing fails, as the exit code says.
+    let (_, errors, _) = stacklint(&["check", &dir, "--format", "junit", "--fail-on", "error"]);
+    let (code, never, _) = stacklint(&["check", &dir, "--format", "junit", "--fail-on", "never"]);
+    assert_eq!(code, 0);
+    for xml in [&all, &errors, &never] {
+        if let Err(e) = check_xml(xml) {
+            panic!("{e}\n{xml}");
+        }
+    }
+    let failures = |xml: &str| xml.matches("<failure ").count();
+    assert!(failures(&all) > failures(&errors), "{all}\n{errors}");
+    assert!(failures(&errors) > 0, "{errors}");
+    assert!(errors.contains("<system-out>"), "{errors}");
+    assert_eq!(failures(&never), 0, "{never}");
+    assert!(never.contains("failures=\"0\""), "{never}");
+    assert_eq!(all.matches("<testcase ").count(), never.matches("<testcase ").count());
 }
 
 // ---------------------------------------------------------------- several outputs
