@@ -2,19 +2,8 @@
 
 mod common;
 
-use std::process::Command;
-
 fn stacklint(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_stacklint"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run stacklint: {e}"));
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    common::stacklint_in(std::path::Path::new("."), args)
 }
 
 fn stack(name: &str) -> String {
