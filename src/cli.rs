@@ -3,7 +3,6 @@
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use stacklint::diagnostic::Severity;
 use stacklint::{report, rules, CheckOptions};
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -45,6 +44,15 @@ pub enum Format {
     Junit,
     /// GitLab Code Quality JSON
     Gitlab,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    /// Colour a terminal, unless NO_COLOR is set or TERM is dumb; FORCE_COLOR or CLICOLOR_FORCE
+    /// colour anything
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -95,8 +103,11 @@ pub enum Command {
         /// Worker threads (default: one per core). Output is identical whatever the number.
         #[arg(long)]
         jobs: Option<usize>,
-        /// Never colour the output (also when NO_COLOR is set or stdout is not a terminal).
-        #[arg(long)]
+        /// When to colour the human report on stdout (files are never coloured).
+        #[arg(long, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
+        color: Color,
+        /// Same as `--color never`.
+        #[arg(long, hide = true)]
         no_color: bool,
         /// Disregard every ignore: inline comments, Kubernetes annotations and config `ignore`
         /// entries (to audit what they hide).
@@ -302,6 +313,7 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
             fail_on,
             sarif_category,
             jobs,
+            color,
             no_color,
             no_ignore,
             baseline,
@@ -355,7 +367,11 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
                     Err(code) => return code,
                 };
             }
-            let color = !no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
+            let color = match (color, no_color) {
+                (_, true) | (Color::Never, _) => false,
+                (Color::Always, _) => true,
+                (Color::Auto, _) => supports_color::on(supports_color::Stream::Stdout).is_some(),
+            };
             let level = match fail_on {
                 FailOn::Error => Some(Severity::Error),
                 FailOn::Warning => Some(Severity::Warning),

@@ -136,3 +136,25 @@ fn init_writes_a_valid_config_and_a_baseline() {
     assert_eq!(stacklint(&["init", &d]).0, 2, "refuses to overwrite without --force");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn color_follows_the_flag_and_the_environment() {
+    let dir = stack("restart-loop");
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_stacklint"));
+        cmd.arg("check").arg(&dir).args(args);
+        for k in ["NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE", "CLICOLOR", "TERM"] {
+            cmd.env_remove(k);
+        }
+        cmd.envs(env.iter().copied());
+        let out = cmd.output().unwrap_or_else(|e| panic!("{e}"));
+        String::from_utf8_lossy(&out.stdout).contains('\u{1b}')
+    };
+    // Output to a pipe is plain unless forced, by the flag or the variables other tools read.
+    assert!(!run(&[], &[]));
+    assert!(run(&["--color", "always"], &[]));
+    assert!(run(&[], &[("FORCE_COLOR", "1")]));
+    assert!(run(&[], &[("CLICOLOR_FORCE", "1")]));
+    assert!(!run(&["--color", "never"], &[("FORCE_COLOR", "1")]));
+    assert!(!run(&["--no-color", "--color", "always"], &[]));
+}
