@@ -96,6 +96,12 @@ pub enum Command {
         /// Exit 1 when a finding is at or above this severity (JUnit marks only these as failures).
         #[arg(long, value_enum, default_value_t = FailOn::Error)]
         fail_on: FailOn,
+        /// Print nothing on stdout: the exit code tells (files given with --output are still written).
+        #[arg(long, short = 'q', conflicts_with = "statistics")]
+        quiet: bool,
+        /// Instead of the report on stdout, one line per rule: how many findings, and their severity.
+        #[arg(long)]
+        statistics: bool,
         /// SARIF `automationDetails.id`: the code scanning category that tells apart several
         /// uploads for one commit (one per folder checked, say).
         #[arg(long, value_name = "CATEGORY")]
@@ -168,6 +174,11 @@ pub enum Command {
     Rules {
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
+    },
+    /// Print a completion script for a shell: `stacklint completions bash > /etc/bash_completion.d/stacklint`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
     },
     /// Show a rule's documentation.
     Explain {
@@ -282,6 +293,19 @@ fn render(report: &stacklint::Report, format: Format, color: bool, options: &Ren
     }
 }
 
+/// `--statistics`: findings per rule, most first, then by rule id.
+fn statistics_table(report: &stacklint::Report) -> String {
+    let mut counts: std::collections::BTreeMap<(&str, Severity), usize> = std::collections::BTreeMap::new();
+    for f in &report.findings {
+        *counts.entry((f.diagnostic.rule, f.severity)).or_default() += 1;
+    }
+    let mut rows: Vec<_> = counts.into_iter().collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    rows.iter()
+        .map(|((rule, severity), n)| format!("{n:>5}  {rule:<26} {severity}\n"))
+        .collect()
+}
+
 /// Appends the Markdown summary to `$GITHUB_STEP_SUMMARY` (only for `--format github`).
 fn write_step_summary(report: &stacklint::Report) {
     let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
@@ -311,6 +335,8 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
             select,
             ignore,
             fail_on,
+            quiet,
+            statistics,
             sarif_category,
             jobs,
             color,
@@ -394,6 +420,8 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
                             return ExitCode::from(2);
                         }
                     }
+                    None if quiet => {}
+                    None if statistics => print!("{}", statistics_table(&report)),
                     None => print!("{}", render(&report, t.format, color, &options)),
                 }
                 if t.format == Format::Github {
@@ -558,6 +586,10 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
                     ExitCode::from(2)
                 }
             }
+        }
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "stacklint", &mut std::io::stdout());
+            ExitCode::SUCCESS
         }
         Command::Explain { id } => match rules::find(&id) {
             Some(entry) => {

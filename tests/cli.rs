@@ -158,3 +158,24 @@ fn color_follows_the_flag_and_the_environment() {
     assert!(!run(&["--color", "never"], &[("FORCE_COLOR", "1")]));
     assert!(!run(&["--no-color", "--color", "always"], &[]));
 }
+
+#[test]
+fn quiet_statistics_and_completions() {
+    let dir = stack("restart-loop");
+    let (code, out, _) = stacklint(&["check", &dir, "-q"]);
+    assert_eq!((code, out.as_str()), (1, ""));
+    let (code, out, _) = stacklint(&["check", &dir, "--statistics"]);
+    assert_eq!(code, 1);
+    // Most frequent first, then by rule id.
+    let first = out.lines().next().unwrap_or_default();
+    assert!(
+        first.contains("2  missing-healthcheck") && first.ends_with("warning"),
+        "{out}"
+    );
+    assert_eq!(out.lines().count(), 6, "{out}");
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let (code, out, err) = stacklint(&["completions", shell]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("sarif-category"), "{shell}: {out}");
+    }
+}
