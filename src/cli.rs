@@ -44,6 +44,10 @@ pub enum Format {
     Junit,
     /// GitLab Code Quality JSON
     Gitlab,
+    /// Checkstyle XML (Jenkins warnings-ng, SonarQube external issues)
+    Checkstyle,
+    /// reviewdog's rdjson (Reviewdog Diagnostic Format)
+    Rdjson,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -290,6 +294,8 @@ fn render(report: &stacklint::Report, format: Format, color: bool, options: &Ren
         Format::Github => report::github::render(report),
         Format::Junit => report::junit::render_at(report, options.fail),
         Format::Gitlab => report::gitlab::render(report),
+        Format::Checkstyle => report::checkstyle::render(report),
+        Format::Rdjson => report::rdjson::render(report),
     }
 }
 

@@ -90,7 +90,7 @@ pub struct Options<'a> {
 }
 
 /// The rule's page in the repository, at the tag of this version.
-fn help_uri(id: &str) -> String {
+pub(crate) fn help_uri(id: &str) -> String {
     format!(
         "{}/blob/v{}/rules/{id}.md",
         super::INFORMATION_URI,
