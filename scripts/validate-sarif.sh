@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cargo build --quiet --locked
-bin=target/debug/stacklint
+bin="${CARGO_TARGET_DIR:-target}/debug/stacklint"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 levels='"Error;Warning"'

@@ -3,7 +3,6 @@
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use stacklint::diagnostic::Severity;
 use stacklint::{report, rules, CheckOptions};
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -45,6 +44,19 @@ pub enum Format {
     Junit,
     /// GitLab Code Quality JSON
     Gitlab,
+    /// Checkstyle XML (Jenkins warnings-ng, SonarQube external issues)
+    Checkstyle,
+    /// reviewdog's rdjson (Reviewdog Diagnostic Format)
+    Rdjson,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    /// Colour a terminal, unless NO_COLOR is set or TERM is dumb; FORCE_COLOR or CLICOLOR_FORCE
+    /// colour anything
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -85,14 +97,27 @@ pub enum Command {
         /// Skip these rules (comma-separated ids).
         #[arg(long, value_delimiter = ',')]
         ignore: Vec<String>,
-        /// Exit 1 when a finding is at or above this severity.
+        /// Exit 1 when a finding is at or above this severity (JUnit marks only these as failures).
         #[arg(long, value_enum, default_value_t = FailOn::Error)]
         fail_on: FailOn,
+        /// Print nothing on stdout: the exit code tells (files given with --output are still written).
+        #[arg(long, short = 'q', conflicts_with = "statistics")]
+        quiet: bool,
+        /// Instead of the report on stdout, one line per rule: how many findings, and their severity.
+        #[arg(long)]
+        statistics: bool,
+        /// SARIF `automationDetails.id`: the code scanning category that tells apart several
+        /// uploads for one commit (one per folder checked, say).
+        #[arg(long, value_name = "CATEGORY")]
+        sarif_category: Option<String>,
         /// Worker threads (default: one per core). Output is identical whatever the number.
         #[arg(long)]
         jobs: Option<usize>,
-        /// Never colour the output (also when NO_COLOR is set or stdout is not a terminal).
-        #[arg(long)]
+        /// When to colour the human report on stdout (files are never coloured).
+        #[arg(long, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
+        color: Color,
+        /// Same as `--color never`.
+        #[arg(long, hide = true)]
         no_color: bool,
         /// Disregard every ignore: inline comments, Kubernetes annotations and config `ignore`
         /// entries (to audit what they hide).
@@ -153,6 +178,11 @@ pub enum Command {
     Rules {
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
+    },
+    /// Print a completion script for a shell: `stacklint completions bash > /etc/bash_completion.d/stacklint`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
     },
     /// Show a rule's documentation.
     Explain {
@@ -281,16 +311,38 @@ fn targets(formats: &[Format], outputs: &[PathBuf], m: Option<&ArgMatches>) -> R
     Ok(targets)
 }
 
-fn render(report: &stacklint::Report, format: Format, color: bool) -> String {
+/// What some formats need beyond the report.
+struct RenderOptions<'a> {
+    /// `--fail-on`: JUnit fails only the testcases with findings at or above it.
+    fail: Option<Severity>,
+    sarif: report::sarif::Options<'a>,
+}
+
+fn render(report: &stacklint::Report, format: Format, color: bool, options: &RenderOptions<'_>) -> String {
     match format {
         Format::Human => report::human::render(report, color, 100),
         Format::Concise => report::concise::render(report),
         Format::Json => report::json::render(report),
-        Format::Sarif => report::sarif::render(report),
+        Format::Sarif => report::sarif::render_with(report, &options.sarif),
         Format::Github => report::github::render(report),
-        Format::Junit => report::junit::render(report),
+        Format::Junit => report::junit::render_at(report, options.fail),
         Format::Gitlab => report::gitlab::render(report),
+        Format::Checkstyle => report::checkstyle::render(report),
+        Format::Rdjson => report::rdjson::render(report),
     }
+}
+
+/// `--statistics`: findings per rule, most first, then by rule id.
+fn statistics_table(report: &stacklint::Report) -> String {
+    let mut counts: std::collections::BTreeMap<(&str, Severity), usize> = std::collections::BTreeMap::new();
+    for f in &report.findings {
+        *counts.entry((f.diagnostic.rule, f.severity)).or_default() += 1;
+    }
+    let mut rows: Vec<_> = counts.into_iter().collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    rows.iter()
+        .map(|((rule, severity), n)| format!("{n:>5}  {rule:<26} {severity}\n"))
+        .collect()
 }
 
 /// Appends the Markdown summary to `$GITHUB_STEP_SUMMARY` (only for `--format github`).
@@ -322,7 +374,11 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
             select,
             ignore,
             fail_on,
+            quiet,
+            statistics,
+            sarif_category,
             jobs,
+            color,
             no_color,
             no_ignore,
             baseline,
@@ -375,18 +431,36 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
                     Err(code) => return code,
                 };
             }
-            let color = !no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
+            let color = match (color, no_color) {
+                (_, true) | (Color::Never, _) => false,
+                (Color::Always, _) => true,
+                (Color::Auto, _) => supports_color::on(supports_color::Stream::Stdout).is_some(),
+            };
+            let level = match fail_on {
+                FailOn::Error => Some(Severity::Error),
+                FailOn::Warning => Some(Severity::Warning),
+                FailOn::Info => Some(Severity::Info),
+                FailOn::Never => None,
+            };
+            let options = RenderOptions {
+                fail: level,
+                sarif: report::sarif::Options {
+                    category: sarif_category.as_deref(),
+                },
+            };
             let started = std::time::Instant::now();
             for t in &targets {
                 match &t.file {
                     Some(path) => {
-                        let text = render(&report, t.format, false);
+                        let text = render(&report, t.format, false, &options);
                         if let Err(e) = write_atomic(path, text.as_bytes()) {
                             eprintln!("stacklint: {e}");
                             return ExitCode::from(2);
                         }
                     }
-                    None => emit(&render(&report, t.format, color)),
+                    None if quiet => {}
+                    None if statistics => emit(&statistics_table(&report)),
+                    None => emit(&render(&report, t.format, color, &options)),
                 }
                 if t.format == Format::Github {
                     write_step_summary(&report);
@@ -404,12 +478,6 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
                     if b.gone == 1 { "occurs" } else { "occur" }
                 );
             }
-            let level = match fail_on {
-                FailOn::Error => Some(Severity::Error),
-                FailOn::Warning => Some(Severity::Warning),
-                FailOn::Info => Some(Severity::Info),
-                FailOn::Never => None,
-            };
             let code = if report.fails(level) {
                 ExitCode::from(1)
             } else {
@@ -561,6 +629,10 @@ pub fn run(cli: Cli, check_matches: Option<&ArgMatches>) -> ExitCode {
                     ExitCode::from(2)
                 }
             }
+        }
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "stacklint", &mut std::io::stdout());
+            ExitCode::SUCCESS
         }
         Command::Explain { id } => match rules::find(&id) {
             Some(entry) => {

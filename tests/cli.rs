@@ -2,19 +2,8 @@
 
 mod common;
 
-use std::process::Command;
-
 fn stacklint(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_stacklint"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run stacklint: {e}"));
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    common::stacklint_in(std::path::Path::new("."), args)
 }
 
 fn stack(name: &str) -> String {
@@ -146,4 +135,47 @@ fn init_writes_a_valid_config_and_a_baseline() {
     assert_eq!((code, out.as_str()), (0, ""));
     assert_eq!(stacklint(&["init", &d]).0, 2, "refuses to overwrite without --force");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn color_follows_the_flag_and_the_environment() {
+    let dir = stack("restart-loop");
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_stacklint"));
+        cmd.arg("check").arg(&dir).args(args);
+        for k in ["NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE", "CLICOLOR", "TERM"] {
+            cmd.env_remove(k);
+        }
+        cmd.envs(env.iter().copied());
+        let out = cmd.output().unwrap_or_else(|e| panic!("{e}"));
+        String::from_utf8_lossy(&out.stdout).contains('\u{1b}')
+    };
+    // Output to a pipe is plain unless forced, by the flag or the variables other tools read.
+    assert!(!run(&[], &[]));
+    assert!(run(&["--color", "always"], &[]));
+    assert!(run(&[], &[("FORCE_COLOR", "1")]));
+    assert!(run(&[], &[("CLICOLOR_FORCE", "1")]));
+    assert!(!run(&["--color", "never"], &[("FORCE_COLOR", "1")]));
+    assert!(!run(&["--no-color", "--color", "always"], &[]));
+}
+
+#[test]
+fn quiet_statistics_and_completions() {
+    let dir = stack("restart-loop");
+    let (code, out, _) = stacklint(&["check", &dir, "-q"]);
+    assert_eq!((code, out.as_str()), (1, ""));
+    let (code, out, _) = stacklint(&["check", &dir, "--statistics"]);
+    assert_eq!(code, 1);
+    // Most frequent first, then by rule id.
+    let first = out.lines().next().unwrap_or_default();
+    assert!(
+        first.contains("2  missing-healthcheck") && first.ends_with("warning"),
+        "{out}"
+    );
+    assert_eq!(out.lines().count(), 6, "{out}");
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let (code, out, err) = stacklint(&["completions", shell]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("sarif-category"), "{shell}: {out}");
+    }
 }

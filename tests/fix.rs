@@ -3,8 +3,6 @@
 
 mod common;
 
-use std::process::Command;
-
 const FIXED: &[&str] = &[
     "obsolete-version",
     "compose-schema",
@@ -13,18 +11,9 @@ const FIXED: &[&str] = &[
 ];
 
 fn stacklint(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_stacklint"))
-        .arg("check")
-        .arg(dir)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let mut all: Vec<&std::ffi::OsStr> = vec!["check".as_ref(), dir.as_os_str()];
+    all.extend(args.iter().map(std::ffi::OsStr::new));
+    common::stacklint_in(std::path::Path::new("."), &all)
 }
 
 fn copy_case(name: &str, tag: &str) -> std::path::PathBuf {

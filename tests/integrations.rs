@@ -64,6 +64,13 @@ fn json(text: &str) -> serde_json::Value {
 
 /// A repository with more than ten errors and warnings, in a folder whose name needs escaping
 /// in every format (`,` and `:` for GitHub properties, `&` and `<` for XML).
+/// A fresh repository holding one `compose.yaml`.
+fn compose_repo(name: &str, compose: &str) -> PathBuf {
+    let dir = temp(name);
+    write(&dir.join("compose.yaml"), compose);
+    dir
+}
+
 fn noisy_repo(name: &str) -> (PathBuf, PathBuf) {
     let dir = temp(name);
     let mut compose = String::from("services:\n");
@@ -228,7 +235,7 @@ fn check_xml(xml: &str) -> Result<usize, String> {
             let self_closing = tag.ends_with('/');
             let tag = tag.trim_end_matches('/');
             let (name, mut attrs) = tag.split_once(' ').unwrap_or((tag, ""));
-            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric()) {
+            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
                 return Err(format!("bad element name {name:?}"));
             }
             let mut seen = HashSet::new();
@@ -265,12 +272,7 @@ fn junit_is_well_formed_xml_with_one_testcase_per_rule_and_file() {
     assert!(check_xml("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<a><b x=\"1\"/></a>\n").is_ok());
     assert!(check_xml("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<a>x & y</a>\n").is_err());
     assert!(check_xml("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<a><b></a></b>\n").is_err());
-    let (dir, _) = noisy_repo("junit");
-    let (code, xml, _) = stacklint(&["check", &dir.display().to_string(), "--format", "junit"]);
-    assert_eq!(code, 1);
-    if let Err(e) = check_xml(&xml) {
-        panic!("{e}\n{xml}");
-    }
+    let xml = noisy_xml("junit");
     assert_eq!(xml.matches("<testcase ").count(), 2, "{xml}");
     assert!(
         xml.contains("classname=\"we,ird:&amp;&lt;dir&gt;/compose.yaml\""),
@@ -280,11 +282,28 @@ fn junit_is_well_formed_xml_with_one_testcase_per_rule_and_file() {
         xml.contains("<failure message=\"12 findings of undefined-service\""),
         "{xml}"
     );
-    let _ = std::fs::remove_dir_all(&dir);
     // No findings: still a valid suite with one passing testcase.
-    let (code, xml, _) = stacklint(&["check", &stack("anchors-defaults"), "--format", "junit"]);
+    assert_eq!(clean_xml("junit"), 3);
+}
+
+/// The XML `format` writes for [`noisy_repo`] (findings in an awkwardly named folder), checked
+/// to be well-formed.
+fn noisy_xml(format: &str) -> String {
+    let (dir, _) = noisy_repo(format);
+    let (code, xml, _) = stacklint(&["check", &dir.display().to_string(), "--format", format]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(code, 1);
+    if let Err(e) = check_xml(&xml) {
+        panic!("{e}\n{xml}");
+    }
+    xml
+}
+
+/// How many elements the XML `format` writes for a clean stack; panics unless well-formed.
+fn clean_xml(format: &str) -> usize {
+    let (code, xml, _) = stacklint(&["check", &stack("anchors-defaults"), "--format", format]);
     assert_eq!(code, 0);
-    assert_eq!(check_xml(&xml), Ok(3), "{xml}");
+    check_xml(&xml).unwrap_or_else(|e| panic!("{e}\n{xml}"))
 }
 
 // ---------------------------------------------------------------- gitlab and fingerprints
@@ -292,9 +311,8 @@ fn junit_is_well_formed_xml_with_one_testcase_per_rule_and_file() {
 #[test]
 fn gitlab_fingerprints_are_unique_even_for_identical_subjects() {
     // The same duplicate key in two services: same rule, file and message.
-    let dir = temp("gitlab");
-    write(
-        &dir.join("compose.yaml"),
+    let dir = compose_repo(
+        "gitlab",
         "services:\n  a:\n    image: x:1\n    image: x:1\n  b:\n    image: x:1\n    image: x:1\n",
     );
     let root = dir.display().to_string();
@@ -336,6 +354,7 @@ fn sarif_snapshot() {
             "shortDescription",
             "fullDescription",
             "help",
+            "helpUri",
             "defaultConfiguration",
         ] {
             assert!(!r[key].is_null(), "descriptor lacks {key}: {r}");
@@ -343,13 +362,131 @@ fn sarif_snapshot() {
         assert!(r["help"]["markdown"]
             .as_str()
             .is_some_and(|m| m.contains("## Why is this bad?")));
+        let id = r["id"].as_str().unwrap_or_default();
+        assert!(
+            r["helpUri"]
+                .as_str()
+                .is_some_and(|u| u.ends_with(&format!("/rules/{id}.md"))),
+            "{r}"
+        );
+        let props = &r["properties"];
+        assert!(
+            ["very-high", "high", "medium", "low"].contains(&props["precision"].as_str().unwrap_or_default()),
+            "{r}"
+        );
+        // Code scanning rates security alerts by this score; without it they show unrated.
+        if props["category"] == "security" {
+            let score: f64 = props["security-severity"]
+                .as_str()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(-1.0);
+            assert!((0.0..=10.0).contains(&score), "{r}");
+        }
     }
+    // The base of every location: the checked root, as an absolute `file://` URI ending in `/`.
+    let root = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        root.starts_with("file:///") && root.ends_with("/testdata/stacks/suppressions/"),
+        "{root}"
+    );
+    run["originalUriBaseIds"]["%SRCROOT%"]["uri"] = "file:///…/testdata/stacks/suppressions/".into();
+    assert!(run.get("automationDetails").is_none(), "only with --sarif-category");
     run["tool"]["driver"]["rules"] = rules.iter().map(|r| r["id"].clone()).collect();
     for r in run["results"].as_array().into_iter().flatten() {
         let i = r["ruleIndex"].as_u64().unwrap_or(u64::MAX) as usize;
         assert_eq!(rules.get(i).map(|d| &d["id"]), Some(&r["ruleId"]));
     }
     insta::assert_json_snapshot!("sarif_suppressions", v);
+}
+
+#[test]
+fn sarif_category_becomes_automation_details() {
+    let (_, out, _) = stacklint(&[
+        "check",
+        &stack("restart-loop"),
+        "--format",
+        "sarif",
+        "--sarif-category",
+        "stacklint/restart-loop",
+    ]);
+    // GitHub reads the category as the id up to its last `/`: the slash upload-sarif adds.
+    assert_eq!(
+        json(&out)["runs"][0]["automationDetails"]["id"],
+        "stacklint/restart-loop/"
+    );
+}
+
+#[test]
+fn junit_fails_only_findings_at_or_above_fail_on() {
+    let dir = stack("restart-loop");
+    let (code, all, _) = stacklint(&["check", &dir, "--format", "junit", "--fail-on", "warning"]);
+    assert_eq!(code, 1);
+    // restart-loop has errors and warnings: with --fail-on error the warnings pass, listed in
+    // system-out; with --fail-on never nothing fails, as the exit code says.
+    let (_, errors, _) = stacklint(&["check", &dir, "--format", "junit", "--fail-on", "error"]);
+    let (code, never, _) = stacklint(&["check", &dir, "--format", "junit", "--fail-on", "never"]);
+    assert_eq!(code, 0);
+    for xml in [&all, &errors, &never] {
+        if let Err(e) = check_xml(xml) {
+            panic!("{e}\n{xml}");
+        }
+    }
+    let failures = |xml: &str| xml.matches("<failure ").count();
+    assert!(failures(&all) > failures(&errors), "{all}\n{errors}");
+    assert!(failures(&errors) > 0, "{errors}");
+    assert!(errors.contains("<system-out>"), "{errors}");
+    assert_eq!(failures(&never), 0, "{never}");
+    assert!(never.contains("failures=\"0\""), "{never}");
+    assert_eq!(all.matches("<testcase ").count(), never.matches("<testcase ").count());
+}
+
+#[test]
+fn checkstyle_is_well_formed_with_one_error_per_finding() {
+    let xml = noisy_xml("checkstyle");
+    assert_eq!(xml.matches("<file ").count(), 1, "{xml}");
+    assert_eq!(xml.matches("<error ").count(), 24, "{xml}");
+    assert!(
+        xml.contains("<file name=\"we,ird:&amp;&lt;dir&gt;/compose.yaml\">"),
+        "{xml}"
+    );
+    assert!(xml.contains("severity=\"warning\""), "{xml}");
+    assert!(xml.contains("source=\"stacklint.undefined-service\""), "{xml}");
+    assert_eq!(clean_xml("checkstyle"), 1);
+}
+
+#[test]
+fn rdjson_has_byte_columns_and_rule_links() {
+    // `é` is two bytes: rdjson counts bytes where SARIF counts characters.
+    let dir = compose_repo(
+        "rdjson",
+        "services:\n  web:\n    image: nginx # é\n    depends_on: [\"dé\"]\n",
+    );
+    let (code, out, _) = stacklint(&["check", &dir.display().to_string(), "--format", "rdjson"]);
+    assert_eq!(code, 1, "{out}");
+    let v = json(&out);
+    assert_eq!(v["source"]["name"], "stacklint");
+    let diags = v["diagnostics"].as_array().cloned().unwrap_or_default();
+    let undefined = diags
+        .iter()
+        .find(|d| d["code"]["value"] == "undefined-service")
+        .unwrap_or_else(|| panic!("{out}"));
+    assert_eq!(undefined["severity"], "ERROR");
+    assert_eq!(undefined["location"]["path"], "compose.yaml");
+    assert!(undefined["code"]["url"]
+        .as_str()
+        .is_some_and(|u| u.ends_with("/rules/undefined-service.md")));
+    let range = &undefined["location"]["range"];
+    assert_eq!(range["start"]["line"], 4);
+    let (start, end) = (
+        range["start"]["column"].as_u64().unwrap_or(0),
+        range["end"]["column"].as_u64().unwrap_or(0),
+    );
+    // The span is `"dé"` or `dé`: its byte length, not its character count.
+    assert!(end - start == 3 || end - start == 5, "{range}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 // ---------------------------------------------------------------- several outputs

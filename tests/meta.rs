@@ -137,3 +137,54 @@ fn config_schema_accepts_example() {
     let example = "include: []\nexclude: [vendor/**]\nrules:\n  unpinned-image: off\nignore:\n  - rule: port-clash\n    paths: [legacy/**]\n    reason: decommissioned next quarter\nprojects:\n  - name: prod\n    files: [docker-compose.yml, docker-compose.prod.yml]\n    env_file: .env.prod\nmax_file_size: 1048576\n";
     assert!(stacklint::config::parse("example.yaml", example).is_ok());
 }
+
+/// The crate as crates.io gets it must hold every file the binary embeds (rule pages, schemas):
+/// a file left out of `include` builds here and fails for everyone who installs the crate.
+/// `cargo package --list` reads the manifest only, so this costs no build.
+#[test]
+fn packaged_crate_holds_every_embedded_file() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = std::process::Command::new(env!("CARGO"))
+        .args(["package", "--list", "--locked", "--allow-dirty", "--offline"])
+        .current_dir(root)
+        .output()
+        .expect("cargo runs");
+    assert!(
+        out.status.success(),
+        "cargo package --list: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed: std::collections::BTreeSet<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    let mut embedded = Vec::new();
+    for dir in ["rules", "schemas"] {
+        for entry in std::fs::read_dir(root.join(dir)).expect("folder exists") {
+            let name = entry.expect("entry").file_name().to_string_lossy().into_owned();
+            embedded.push(format!("{dir}/{name}"));
+        }
+    }
+    // Literal include_str!/include_bytes! paths, resolved from the file that names them.
+    for entry in files_under(&root.join("src"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+    {
+        let text = std::fs::read_to_string(&entry).expect("source is UTF-8");
+        for marker in ["include_str!(\"", "include_bytes!(\""] {
+            for (at, _) in text.match_indices(marker) {
+                let tail = &text[at + marker.len()..];
+                let Some(end) = tail.find('"') else { continue };
+                let path = entry.parent().expect("in a folder").join(&tail[..end]);
+                let path = std::fs::canonicalize(&path).expect("embedded file exists");
+                let rel = path
+                    .strip_prefix(root.canonicalize().expect("root"))
+                    .expect("inside the crate");
+                embedded.push(rel.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    assert!(embedded.len() > 30, "found only {} embedded files", embedded.len());
+    let missing: Vec<_> = embedded.iter().filter(|f| !listed.contains(*f)).collect();
+    assert!(missing.is_empty(), "embedded but not packaged: {missing:?}");
+}

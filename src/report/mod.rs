@@ -3,12 +3,14 @@
 //! secret values in its snippets with [`redact`].
 
 pub mod baseline;
+pub mod checkstyle;
 pub mod concise;
 pub mod github;
 pub mod gitlab;
 pub mod human;
 pub mod json;
 pub mod junit;
+pub mod rdjson;
 pub mod sarif;
 
 /// Where the tool is documented (SARIF `tool.driver.informationUri`).

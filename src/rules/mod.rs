@@ -123,6 +123,14 @@ pub struct RuleMeta {
     pub severity: Severity,
     pub summary: String,
     pub fix: String,
+    /// SARIF `precision`: how often a finding of this rule is right (`very-high`, `high`,
+    /// `medium`, `low`).
+    pub precision: String,
+    /// SARIF `security-severity` (a CVSS-like score, `0.0`–`10.0`) of the security rules; GitHub
+    /// code scanning rates their alerts by it.
+    pub security_severity: Option<String>,
+    /// CWE ids the rule's findings are instances of (security rules).
+    pub cwe: Vec<String>,
     pub page: &'static str,
 }
 
@@ -146,6 +154,9 @@ pub fn meta(entry: &RuleEntry) -> RuleMeta {
     let mut severity = Severity::Warning;
     let mut summary = String::new();
     let mut fix = "none".to_owned();
+    let mut precision = "high".to_owned();
+    let mut security_severity = None;
+    let mut cwe = Vec::new();
     let body = entry.page.strip_prefix("---\n").unwrap_or("");
     for line in body.lines().take_while(|l| *l != "---") {
         let Some((k, v)) = line.split_once(':') else {
@@ -157,6 +168,15 @@ pub fn meta(entry: &RuleEntry) -> RuleMeta {
             "severity" => severity = Severity::parse(&v).unwrap_or(Severity::Warning),
             "summary" => summary = v,
             "fix" => fix = v,
+            "precision" => precision = v,
+            "security-severity" => security_severity = Some(v),
+            "cwe" => {
+                cwe = v
+                    .split(',')
+                    .map(|c| c.trim().to_owned())
+                    .filter(|c| !c.is_empty())
+                    .collect()
+            }
             _ => {}
         }
     }
@@ -166,6 +186,9 @@ pub fn meta(entry: &RuleEntry) -> RuleMeta {
         severity,
         summary,
         fix,
+        precision,
+        security_severity,
+        cwe,
         page: entry.page,
     }
 }

@@ -69,3 +69,19 @@ pub fn write(root: &Path, rel: &str, bytes: impl AsRef<[u8]>) {
     }
     std::fs::write(p, bytes).unwrap_or_else(|e| panic!("{e}"));
 }
+
+/// Runs the test-built stacklint with `args` in the folder `cwd`, without colour: exit code,
+/// stdout, stderr.
+pub fn stacklint_in<S: AsRef<std::ffi::OsStr>>(cwd: &Path, args: &[S]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_stacklint"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run stacklint: {e}"));
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
