@@ -1,5 +1,5 @@
 //! undefined-variable: `${VAR}` without a default, defined in no `.env` of the project and
-//! documented in no `.env.example` beside it. Docs: rules/undefined-variable.md
+//! documented in the nearest `.env.example` (beside it, or in a folder above it). Docs: rules/undefined-variable.md
 use crate::model::interpolate::{interpolate, Lookup};
 use crate::model::project::join;
 use crate::model::stack::TEMPLATE_SUFFIXES;
@@ -14,10 +14,19 @@ const ALWAYS_SET: &[&str] = &["HOME", "PATH", "PWD", "USER", "SHELL", "COMPOSE_P
 impl Rule for UndefinedVariable {
     fn check(&self, stack: &Stack, out: &mut Vec<Diagnostic>) {
         for project in &stack.projects {
-            let documented: BTreeSet<&str> = TEMPLATE_SUFFIXES
-                .iter()
-                .filter_map(|sfx| join(&project.dir, &format!(".env{sfx}")))
-                .filter_map(|p| stack.env_files.get(&p))
+            // The nearest folder, from the project's up, that holds a template: a project with a
+            // template of its own is documented there, not by the repository-wide one.
+            let documented: BTreeSet<&str> = folders_up(&project.dir)
+                .map(|dir| {
+                    TEMPLATE_SUFFIXES
+                        .iter()
+                        .filter_map(|sfx| join(dir, &format!(".env{sfx}")))
+                        .filter_map(|p| stack.env_files.get(&p))
+                        .collect::<Vec<_>>()
+                })
+                .find(|templates| !templates.is_empty())
+                .unwrap_or_default()
+                .into_iter()
                 .flat_map(|e| e.doc.entries.iter().map(|en| en.key.as_str()))
                 .collect();
             let mut seen: BTreeSet<(&str, Span)> = BTreeSet::new();
@@ -46,6 +55,15 @@ impl Rule for UndefinedVariable {
             }
         }
     }
+}
+
+/// The project's folder and every folder above it. A template up there documents the variables of
+/// a project without one: a repository-wide `.env.example` at the root is how monorepos describe
+/// the one `.env` their Makefiles and scripts pass with `--env-file ../../.env`.
+fn folders_up(dir: &str) -> impl Iterator<Item = &str> {
+    std::iter::successors(Some(dir), |d| {
+        (!d.is_empty()).then(|| d.rfind('/').map_or("", |i| &d[..i]))
+    })
 }
 
 /// Each plain reference to `name` inside the scalar at `scalar`, read from the source text (so a

@@ -1,6 +1,6 @@
 //! default-credentials: a credential-like variable set to a well-known default (postgres/postgres,
 //! guest/guest, admin, ...). The value is never shown. Docs: rules/default-credentials.md
-use super::{env_values, is_default_credential};
+use super::{env_values, is_default_credential, who};
 use crate::rules::prelude::*;
 
 pub(crate) struct DefaultCredentials;
@@ -13,8 +13,12 @@ impl Rule for DefaultCredentials {
                 continue; // reported in the `.env` that holds it
             }
             let name = v.name;
-            let message = match v.service {
-                Some(s) => format!("service `{s}` sets `{name}` to a well-known default (`***`)"),
+            let message = match v.services.first() {
+                Some(_) => format!(
+                    "{} {} `{name}` to a well-known default (`***`)",
+                    who(&v.services),
+                    if v.services.len() == 1 { "sets" } else { "set" }
+                ),
                 None => format!("`{name}` is set to a well-known default (`***`)"),
             };
             out.push(
@@ -24,7 +28,7 @@ impl Rule for DefaultCredentials {
                         "set a strong `{name}` outside the repository (a git-ignored `.env` or a secret) and rotate the one in use"
                     ))
                     .redact(v.value_span)
-                    .subject(format!("{} {name}", v.service.unwrap_or("env"))),
+                    .subject(format!("{} {name}", v.services.first().copied().unwrap_or("env"))),
             );
         }
     }

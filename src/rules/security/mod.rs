@@ -12,14 +12,16 @@ use crate::model::interpolate::{has_interpolation, interpolate, Lookup};
 use crate::model::stack::is_env_template;
 use crate::model::Stack;
 use crate::source::Span;
+use std::collections::HashMap;
 
 /// One `NAME=value` the repository sets.
 pub(crate) struct EnvValue<'a> {
     pub name: &'a str,
     pub name_span: Span,
     pub value_span: Span,
-    /// The service, for compose `environment`; `None` in an env file.
-    pub service: Option<&'a str>,
+    /// The services that set it, for compose `environment` (several when they inherit the line
+    /// from one anchor or `extends`); empty in an env file.
+    pub services: Vec<&'a str>,
     /// For a compose value interpolated from the project's `.env`: those variables and their
     /// values. That `.env` is read itself, so a rule that fires on one of them reports it there
     /// and stays silent here (one finding per secret, at the place that holds it).
@@ -32,7 +34,8 @@ pub(crate) struct EnvValue<'a> {
 /// (`.env.example`, ...). `keep` is asked first, so that only the few values a rule may report
 /// have their interpolated variables looked up.
 pub(crate) fn env_values<'a>(stack: &'a Stack, keep: &dyn Fn(&str, &str) -> bool) -> Vec<EnvValue<'a>> {
-    let mut out = Vec::new();
+    let mut out: Vec<EnvValue> = Vec::new();
+    let mut at: HashMap<(Span, Span), usize> = HashMap::new();
     for project in &stack.projects {
         for s in &project.model.services {
             for e in &s.environment {
@@ -50,13 +53,28 @@ pub(crate) fn env_values<'a>(stack: &'a Stack, keep: &dyn Fn(&str, &str) -> bool
                         }
                     }
                 }
-                out.push(EnvValue {
-                    name: &e.name.value,
-                    name_span: e.name.span,
-                    value_span: v.span,
-                    service: Some(&s.name.value),
-                    via,
-                });
+                let place = (e.name.span, v.span);
+                match at.get(&place) {
+                    // One line, one finding: services that share it through an anchor
+                    // (`<<: *common`) or `extends`, and one service seen in several projects.
+                    Some(&i) => {
+                        let known: &mut EnvValue = &mut out[i];
+                        if !known.services.contains(&s.name.value.as_str()) {
+                            known.services.push(&s.name.value);
+                        }
+                        known.via.extend(via);
+                    }
+                    None => {
+                        at.insert(place, out.len());
+                        out.push(EnvValue {
+                            name: &e.name.value,
+                            name_span: e.name.span,
+                            value_span: v.span,
+                            services: vec![&s.name.value],
+                            via,
+                        });
+                    }
+                }
             }
         }
     }
@@ -74,12 +92,24 @@ pub(crate) fn env_values<'a>(stack: &'a Stack, keep: &dyn Fn(&str, &str) -> bool
                 name: &en.key,
                 name_span: Span::new(doc.file, en.key_range.start, en.key_range.end),
                 value_span: Span::new(doc.file, en.value_range.start, en.value_range.end),
-                service: None,
+                services: Vec::new(),
                 via: Vec::new(),
             });
         }
     }
     out
+}
+
+/// "service `a`", "services `a` and `b`", "services `a`, `b` and `c`", "services `a`, `b` and 3
+/// more": who sets a value.
+pub(crate) fn who(services: &[&str]) -> String {
+    match services {
+        [] => String::new(),
+        [one] => format!("service `{one}`"),
+        [a, b] => format!("services `{a}` and `{b}`"),
+        [a, b, c] => format!("services `{a}`, `{b}` and `{c}`"),
+        [a, b, rest @ ..] => format!("services `{a}`, `{b}` and {} more", rest.len()),
+    }
 }
 
 /// Defaults shipped in official image docs and tutorials (MySQL and MariaDB images' examples).

@@ -1,7 +1,7 @@
 //! plaintext-secret: a literal secret value (`*_PASSWORD`, `*_TOKEN`, `*_SECRET`, `*_KEY`, ...) in
 //! compose `environment` or a committed env file. The value is never shown.
 //! Docs: rules/plaintext-secret.md
-use super::{env_values, is_default_credential, is_placeholder, is_secret_name};
+use super::{env_values, is_default_credential, is_placeholder, is_secret_name, who};
 use crate::rules::prelude::*;
 
 pub(crate) struct PlaintextSecret;
@@ -20,9 +20,13 @@ impl Rule for PlaintextSecret {
                 continue; // reported in the `.env` that holds it
             }
             let name = v.name;
-            let (message, help) = match v.service {
-                Some(s) => (
-                    format!("service `{s}` sets `{name}` to a literal secret (`***`) committed to the repository"),
+            let (message, help) = match v.services.first() {
+                Some(_) => (
+                    format!(
+                        "{} {} `{name}` to a literal secret (`***`) committed to the repository",
+                        who(&v.services),
+                        if v.services.len() == 1 { "sets" } else { "set" }
+                    ),
                     format!("move the value to a git-ignored `.env` and reference it as `${{{name}}}`, or use Compose `secrets:`"),
                 ),
                 None => (
@@ -35,7 +39,7 @@ impl Rule for PlaintextSecret {
                     .label("secret value on this line")
                     .help(help)
                     .redact(v.value_span)
-                    .subject(format!("{} {name}", v.service.unwrap_or("env"))),
+                    .subject(format!("{} {name}", v.services.first().copied().unwrap_or("env"))),
             );
         }
     }
